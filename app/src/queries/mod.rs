@@ -1,0 +1,3 @@
+//! The read side: analytics queries over the store, in SQL both backends accept.
+
+pub mod overview;

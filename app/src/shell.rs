@@ -1,0 +1,61 @@
+//! The HTML document and the router: every page Strata serves hangs off [`App`].
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::nav::NavBar,
+    pages::{not_found::NotFound, overview::OverviewPage},
+};
+
+/// The document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content="Strata: where GitLab CI build time goes" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, once the page is interactive: end-to-end tests wait for
+    // this mark before they click, and it tells a user's devtools that hydration succeeded.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="strata-css" href="/pkg/strata.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Strata".to_owned() } else { format!("{page} · Strata") }
+        } />
+        <Router>
+            <NavBar />
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

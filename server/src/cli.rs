@@ -1,0 +1,80 @@
+//! The command line: every setting has a flag and an environment variable.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "strata",
+    version,
+    about = "Build analytics for GitLab CI: where pipeline time goes, and what cache, artifacts and Docker layer caching cost or save."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Where the data lives: a SQLite file (created on first start) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "strata.db",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// Log format on stderr. Verbosity comes from RUST_LOG (default: info).
+    #[arg(long, env = "STRATA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard, the webhook endpoint and the API.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "STRATA_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Directory holding the built site (pkg/strata.js, pkg/strata.wasm, pkg/strata.css).
+    /// Found next to the binary or under ./target/site when not set.
+    #[arg(long, env = "STRATA_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub gitlab: GitLabArgs,
+
+    /// Shared secret GitLab sends in X-Gitlab-Token; webhooks are refused until it is set.
+    #[arg(long, env = "STRATA_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<SecretString>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GitLabArgs {
+    /// Base URL of the GitLab instance, e.g. https://gitlab.com or https://example.com/gitlab.
+    #[arg(long, env = "GITLAB_URL")]
+    pub gitlab_url: Option<String>,
+
+    /// Personal, project or group access token with the read_api scope.
+    #[arg(long, env = "GITLAB_TOKEN", hide_env_values = true)]
+    pub gitlab_token: Option<SecretString>,
+}

@@ -1,0 +1,25 @@
+//! One function per subcommand.
+
+use crate::{
+    cli::{Cli, Command},
+    config::{self, Settings},
+    startup::{Application, shutdown_signal},
+    store,
+};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Serve(args) => {
+            let settings = Settings::from_serve_args(&cli.global, args)?;
+            let app = Application::build(settings).await?;
+            app.run_until_stopped(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let url = config::database_url(&cli.global)?;
+            let db = store::open(&url).await?;
+            db.close().await;
+            eprintln!("database {url} is up to date");
+            Ok(())
+        }
+    }
+}

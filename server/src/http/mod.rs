@@ -1,0 +1,20 @@
+//! The HTTP surface: health, pages (Leptos), static assets. Each feature module exposes a
+//! `router()`; this merges them under one state.
+
+mod health;
+
+use axum::Router;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use strata_app::{App, shell, state::AppState};
+use tower_http::trace::TraceLayer;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .merge(health::router())
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

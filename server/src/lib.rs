@@ -1,0 +1,14 @@
+//! The `strata` server: configuration, start-up, the HTTP router and the write side
+//! (GitLab client, ingest, log analysis, store, export, demo). Pages and the read side live
+//! in `strata-app`.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod http;
+pub mod site;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+pub use strata_app::db;

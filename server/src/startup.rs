@@ -1,0 +1,94 @@
+//! Build the whole server from settings, and run it until told to stop. Tests use the same
+//! path with port 0, so what they exercise is what users run.
+
+use std::{future::Future, net::SocketAddr};
+
+use anyhow::Context;
+use axum::Router;
+use strata_app::{db::Db, state::AppState};
+use tokio::net::TcpListener;
+
+use crate::{config::Settings, http, site, store};
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    db: Db,
+}
+
+impl Application {
+    /// Bind the listener, open and migrate the database, assemble the router.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(settings.listen).await.with_context(|| {
+            format!(
+                "cannot listen on {} (is another strata running there? set STRATA_LISTEN to another address)",
+                settings.listen
+            )
+        })?;
+        let db = store::open(&settings.database).await?;
+        Ok(Application::with_parts(listener, db, &settings))
+    }
+
+    /// Assemble from an already bound listener and open database.
+    pub fn with_parts(listener: TcpListener, db: Db, settings: &Settings) -> Application {
+        let addr = listener.local_addr().unwrap_or(settings.listen);
+        let state = AppState {
+            leptos_options: site::leptos_options(addr, settings.site_root.clone()),
+            db: db.clone(),
+            setup: settings.setup_status(),
+        };
+        Application {
+            listener,
+            router: http::router(state),
+            db,
+        }
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serve until `shutdown` completes, let requests in flight finish, then close the database.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(addr = %self.local_addr(), "strata is listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server failed")?;
+        self.db.close().await;
+        tracing::info!("strata stopped");
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
