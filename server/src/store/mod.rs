@@ -1,5 +1,11 @@
-//! The write side of the database: schema migrations and (in later modules) the upserts that
-//! ingest uses. Reads live in `strata_app::queries`.
+//! The write side of the database: schema migrations, the upserts that ingest uses, and the
+//! trace queue. Reads live in `strata_app::queries`.
+
+pub mod merge;
+pub mod records;
+pub mod status;
+pub mod trace_queue;
+pub mod writes;
 
 use anyhow::Context;
 use sqlx::migrate::Migrator;
