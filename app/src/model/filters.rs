@@ -1,0 +1,276 @@
+//! The filters every page, chart, CSV and API call accepts, and their URL form.
+//!
+//! `?period=7d|30d|90d` (default 30d), or `?from=YYYY-MM-DD&to=YYYY-MM-DD` (UTC days,
+//! inclusive) for a custom window; `ref`, `source`, `status` narrow pipelines and jobs;
+//! `job` picks a job name; `project` a project id (exports and the API). The same parameters
+//! mean the same thing everywhere, so a page's "data" link reproduces what the page shows.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use super::Period;
+
+/// A reporting window: a preset ending today, or explicit UTC days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Window {
+    Last(Period),
+    /// Days since 1970-01-01 (UTC), both inclusive.
+    Days { from: i64, to: i64 },
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window::Last(Period::default())
+    }
+}
+
+impl Window {
+    /// The window as `[start_ms, end_ms)` given the current time.
+    pub fn bounds_ms(self, now_ms: i64) -> (i64, i64) {
+        match self {
+            Window::Last(period) => (now_ms - period.days() * DAY_MS, now_ms + 1),
+            Window::Days { from, to } => (from * DAY_MS, (to + 1) * DAY_MS),
+        }
+    }
+
+    /// The window of the same length just before this one (for trends).
+    pub fn previous(self, now_ms: i64) -> (i64, i64) {
+        let (start, end) = self.bounds_ms(now_ms);
+        (start - (end - start), start)
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Window::Last(period) => period.label().to_owned(),
+            Window::Days { from, to } => format!("{} to {}", format_day(from), format_day(to)),
+        }
+    }
+}
+
+pub const DAY_MS: i64 = 86_400_000;
+
+/// Every filter a view can carry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Filters {
+    pub window: Window,
+    pub git_ref: Option<String>,
+    pub source: Option<String>,
+    pub status: Option<String>,
+    pub job: Option<String>,
+    pub project: Option<i64>,
+}
+
+/// A filter value that cannot be used; the message names the parameter.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[error("invalid `{param}`: {reason}")]
+pub struct FilterError {
+    pub param: String,
+    pub reason: String,
+}
+
+fn invalid(param: &str, reason: impl Into<String>) -> FilterError {
+    FilterError { param: param.to_owned(), reason: reason.into() }
+}
+
+/// Pipeline statuses GitLab reports; anything else in `?status=` is refused.
+pub const STATUSES: [&str; 12] = [
+    "created", "waiting_for_resource", "preparing", "pending", "running", "success", "failed", "canceled",
+    "skipped", "manual", "scheduled", "canceling",
+];
+
+impl Filters {
+    /// Read filters from query parameters (`(name, value)` pairs, as decoded from a URL).
+    /// Unknown parameters are ignored; empty values mean "no filter".
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Filters, FilterError> {
+        let mut filters = Filters::default();
+        let (mut from, mut to) = (None, None);
+        for (name, value) in pairs {
+            let value = value.trim();
+            if value.is_empty() {
+                continue;
+            }
+            match name {
+                "period" => {
+                    let period = Period::from_param(value).ok_or_else(|| invalid("period", "use 7d, 30d or 90d"))?;
+                    filters.window = Window::Last(period);
+                }
+                "from" => from = Some(parse_day(value).ok_or_else(|| invalid("from", "use a date like 2026-01-31"))?),
+                "to" => to = Some(parse_day(value).ok_or_else(|| invalid("to", "use a date like 2026-01-31"))?),
+                "ref" => filters.git_ref = Some(bounded("ref", value)?),
+                "source" => filters.source = Some(bounded("source", value)?),
+                "status" => {
+                    if !STATUSES.contains(&value) {
+                        return Err(invalid("status", format!("unknown status; use one of {}", STATUSES.join(", "))));
+                    }
+                    filters.status = Some(value.to_owned());
+                }
+                "job" => filters.job = Some(bounded("job", value)?),
+                "project" => {
+                    filters.project =
+                        Some(value.parse().map_err(|_| invalid("project", "use a numeric project id"))?)
+                }
+                _ => {}
+            }
+        }
+        match (from, to) {
+            (Some(from), Some(to)) if from > to => return Err(invalid("from", "must not be after `to`")),
+            (Some(from), Some(to)) if to - from > 3_660 => return Err(invalid("to", "a window spans at most 10 years")),
+            (Some(from), Some(to)) => filters.window = Window::Days { from, to },
+            (Some(_), None) => return Err(invalid("to", "give `to` with `from`")),
+            (None, Some(_)) => return Err(invalid("from", "give `from` with `to`")),
+            (None, None) => {}
+        }
+        Ok(filters)
+    }
+
+    /// The filters as a query string (no leading `?`), defaults left out, stable order.
+    pub fn to_query(&self) -> String {
+        let mut query = String::new();
+        let mut push = |name: &str, value: &str| {
+            if !query.is_empty() {
+                query.push('&');
+            }
+            let _ = write!(query, "{name}={}", encode(value));
+        };
+        match self.window {
+            Window::Last(period) if period == Period::default() => {}
+            Window::Last(period) => push("period", period.as_param()),
+            Window::Days { from, to } => {
+                push("from", &format_day(from));
+                push("to", &format_day(to));
+            }
+        }
+        if let Some(project) = self.project {
+            push("project", &project.to_string());
+        }
+        for (name, value) in [("ref", &self.git_ref), ("source", &self.source), ("status", &self.status), ("job", &self.job)] {
+            if let Some(value) = value {
+                push(name, value);
+            }
+        }
+        query
+    }
+
+    /// `path?query`, or just `path` when no filter is set.
+    pub fn href(&self, path: &str) -> String {
+        let query = self.to_query();
+        if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+    }
+
+    /// The same filters with another window.
+    pub fn with_window(&self, window: Window) -> Filters {
+        Filters { window, ..self.clone() }
+    }
+}
+
+fn bounded(param: &str, value: &str) -> Result<String, FilterError> {
+    if value.len() > 255 {
+        return Err(invalid(param, "longer than 255 bytes"));
+    }
+    Ok(value.to_owned())
+}
+
+/// `YYYY-MM-DD` to days since 1970-01-01.
+pub fn parse_day(text: &str) -> Option<i64> {
+    let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(date.signed_duration_since(chrono::NaiveDate::default()).num_days())
+}
+
+pub fn format_day(day: i64) -> String {
+    chrono::NaiveDate::default()
+        .checked_add_signed(chrono::TimeDelta::days(day))
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// Percent-encode a query value (RFC 3986 unreserved characters pass through).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            _ => {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(query: &[(&str, &str)]) -> Result<Filters, FilterError> {
+        Filters::from_pairs(query.iter().copied())
+    }
+
+    #[test]
+    fn defaults_to_the_last_30_days_with_no_other_filter() {
+        let filters = parse(&[]).unwrap();
+        assert_eq!(filters, Filters::default());
+        assert_eq!(filters.to_query(), "");
+        assert_eq!(filters.href("/"), "/");
+    }
+
+    #[test]
+    fn round_trips_through_the_query_string() {
+        let filters = parse(&[
+            ("from", "2026-10-01"),
+            ("to", "2026-10-31"),
+            ("ref", "feature/a b&c"),
+            ("status", "failed"),
+            ("job", "build"),
+            ("project", "42"),
+        ])
+        .unwrap();
+        let query = filters.to_query();
+        assert_eq!(query, "from=2026-10-01&to=2026-10-31&project=42&ref=feature%2Fa%20b%26c&status=failed&job=build");
+        let decoded: Vec<(String, String)> = query
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                (k.to_owned(), percent_decode(v))
+            })
+            .collect();
+        let again = Filters::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+        assert_eq!(again, filters);
+    }
+
+    fn percent_decode(value: &str) -> String {
+        let bytes = value.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&value[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn bad_values_name_their_parameter() {
+        assert_eq!(parse(&[("period", "1y")]).unwrap_err().param, "period");
+        assert_eq!(parse(&[("from", "2026-13-01"), ("to", "2026-12-01")]).unwrap_err().param, "from");
+        assert_eq!(parse(&[("from", "2026-10-02"), ("to", "2026-10-01")]).unwrap_err().param, "from");
+        assert_eq!(parse(&[("from", "2026-10-02")]).unwrap_err().param, "to");
+        assert_eq!(parse(&[("status", "done")]).unwrap_err().param, "status");
+        assert_eq!(parse(&[("project", "abc")]).unwrap_err().param, "project");
+        assert!(parse(&[("ref", "")]).unwrap().git_ref.is_none(), "empty means no filter");
+    }
+
+    #[test]
+    fn windows_resolve_to_millisecond_bounds() {
+        let now = 100 * DAY_MS + 5;
+        assert_eq!(Window::Last(Period::Days7).bounds_ms(now), (93 * DAY_MS + 5, 100 * DAY_MS + 6));
+        assert_eq!(Window::Days { from: 10, to: 11 }.bounds_ms(now), (10 * DAY_MS, 12 * DAY_MS));
+        assert_eq!(Window::Days { from: 10, to: 11 }.previous(now), (8 * DAY_MS, 10 * DAY_MS));
+        assert_eq!(Window::Days { from: 10, to: 11 }.label(), "1970-01-11 to 1970-01-12");
+    }
+}
