@@ -20,6 +20,8 @@ pub mod db;
 pub mod queries;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod stats;
 
 pub use shell::{App, shell};
 

@@ -16,7 +16,10 @@ use super::Period;
 pub enum Window {
     Last(Period),
     /// Days since 1970-01-01 (UTC), both inclusive.
-    Days { from: i64, to: i64 },
+    Days {
+        from: i64,
+        to: i64,
+    },
 }
 
 impl Default for Window {
@@ -70,19 +73,34 @@ pub struct FilterError {
 }
 
 fn invalid(param: &str, reason: impl Into<String>) -> FilterError {
-    FilterError { param: param.to_owned(), reason: reason.into() }
+    FilterError {
+        param: param.to_owned(),
+        reason: reason.into(),
+    }
 }
 
 /// Pipeline statuses GitLab reports; anything else in `?status=` is refused.
 pub const STATUSES: [&str; 12] = [
-    "created", "waiting_for_resource", "preparing", "pending", "running", "success", "failed", "canceled",
-    "skipped", "manual", "scheduled", "canceling",
+    "created",
+    "waiting_for_resource",
+    "preparing",
+    "pending",
+    "running",
+    "success",
+    "failed",
+    "canceled",
+    "skipped",
+    "manual",
+    "scheduled",
+    "canceling",
 ];
 
 impl Filters {
     /// Read filters from query parameters (`(name, value)` pairs, as decoded from a URL).
     /// Unknown parameters are ignored; empty values mean "no filter".
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Filters, FilterError> {
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Filters, FilterError> {
         let mut filters = Filters::default();
         let (mut from, mut to) = (None, None);
         for (name, value) in pairs {
@@ -92,30 +110,51 @@ impl Filters {
             }
             match name {
                 "period" => {
-                    let period = Period::from_param(value).ok_or_else(|| invalid("period", "use 7d, 30d or 90d"))?;
+                    let period = Period::from_param(value)
+                        .ok_or_else(|| invalid("period", "use 7d, 30d or 90d"))?;
                     filters.window = Window::Last(period);
                 }
-                "from" => from = Some(parse_day(value).ok_or_else(|| invalid("from", "use a date like 2026-01-31"))?),
-                "to" => to = Some(parse_day(value).ok_or_else(|| invalid("to", "use a date like 2026-01-31"))?),
+                "from" => {
+                    from = Some(
+                        parse_day(value)
+                            .ok_or_else(|| invalid("from", "use a date like 2026-01-31"))?,
+                    )
+                }
+                "to" => {
+                    to = Some(
+                        parse_day(value)
+                            .ok_or_else(|| invalid("to", "use a date like 2026-01-31"))?,
+                    )
+                }
                 "ref" => filters.git_ref = Some(bounded("ref", value)?),
                 "source" => filters.source = Some(bounded("source", value)?),
                 "status" => {
                     if !STATUSES.contains(&value) {
-                        return Err(invalid("status", format!("unknown status; use one of {}", STATUSES.join(", "))));
+                        return Err(invalid(
+                            "status",
+                            format!("unknown status; use one of {}", STATUSES.join(", ")),
+                        ));
                     }
                     filters.status = Some(value.to_owned());
                 }
                 "job" => filters.job = Some(bounded("job", value)?),
                 "project" => {
-                    filters.project =
-                        Some(value.parse().map_err(|_| invalid("project", "use a numeric project id"))?)
+                    filters.project = Some(
+                        value
+                            .parse()
+                            .map_err(|_| invalid("project", "use a numeric project id"))?,
+                    )
                 }
                 _ => {}
             }
         }
         match (from, to) {
-            (Some(from), Some(to)) if from > to => return Err(invalid("from", "must not be after `to`")),
-            (Some(from), Some(to)) if to - from > 3_660 => return Err(invalid("to", "a window spans at most 10 years")),
+            (Some(from), Some(to)) if from > to => {
+                return Err(invalid("from", "must not be after `to`"));
+            }
+            (Some(from), Some(to)) if to - from > 3_660 => {
+                return Err(invalid("to", "a window spans at most 10 years"));
+            }
             (Some(from), Some(to)) => filters.window = Window::Days { from, to },
             (Some(_), None) => return Err(invalid("to", "give `to` with `from`")),
             (None, Some(_)) => return Err(invalid("from", "give `from` with `to`")),
@@ -144,7 +183,12 @@ impl Filters {
         if let Some(project) = self.project {
             push("project", &project.to_string());
         }
-        for (name, value) in [("ref", &self.git_ref), ("source", &self.source), ("status", &self.status), ("job", &self.job)] {
+        for (name, value) in [
+            ("ref", &self.git_ref),
+            ("source", &self.source),
+            ("status", &self.status),
+            ("job", &self.job),
+        ] {
             if let Some(value) = value {
                 push(name, value);
             }
@@ -155,12 +199,19 @@ impl Filters {
     /// `path?query`, or just `path` when no filter is set.
     pub fn href(&self, path: &str) -> String {
         let query = self.to_query();
-        if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+        if query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{query}")
+        }
     }
 
     /// The same filters with another window.
     pub fn with_window(&self, window: Window) -> Filters {
-        Filters { window, ..self.clone() }
+        Filters {
+            window,
+            ..self.clone()
+        }
     }
 }
 
@@ -174,7 +225,10 @@ fn bounded(param: &str, value: &str) -> Result<String, FilterError> {
 /// `YYYY-MM-DD` to days since 1970-01-01.
 pub fn parse_day(text: &str) -> Option<i64> {
     let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    Some(date.signed_duration_since(chrono::NaiveDate::default()).num_days())
+    Some(
+        date.signed_duration_since(chrono::NaiveDate::default())
+            .num_days(),
+    )
 }
 
 pub fn format_day(day: i64) -> String {
@@ -189,7 +243,9 @@ pub fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
             _ => {
                 let _ = write!(out, "%{byte:02X}");
             }
@@ -226,7 +282,10 @@ mod tests {
         ])
         .unwrap();
         let query = filters.to_query();
-        assert_eq!(query, "from=2026-10-01&to=2026-10-31&project=42&ref=feature%2Fa%20b%26c&status=failed&job=build");
+        assert_eq!(
+            query,
+            "from=2026-10-01&to=2026-10-31&project=42&ref=feature%2Fa%20b%26c&status=failed&job=build"
+        );
         let decoded: Vec<(String, String)> = query
             .split('&')
             .map(|kv| {
@@ -234,7 +293,8 @@ mod tests {
                 (k.to_owned(), percent_decode(v))
             })
             .collect();
-        let again = Filters::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+        let again =
+            Filters::from_pairs(decoded.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
         assert_eq!(again, filters);
     }
 
@@ -257,20 +317,45 @@ mod tests {
     #[test]
     fn bad_values_name_their_parameter() {
         assert_eq!(parse(&[("period", "1y")]).unwrap_err().param, "period");
-        assert_eq!(parse(&[("from", "2026-13-01"), ("to", "2026-12-01")]).unwrap_err().param, "from");
-        assert_eq!(parse(&[("from", "2026-10-02"), ("to", "2026-10-01")]).unwrap_err().param, "from");
+        assert_eq!(
+            parse(&[("from", "2026-13-01"), ("to", "2026-12-01")])
+                .unwrap_err()
+                .param,
+            "from"
+        );
+        assert_eq!(
+            parse(&[("from", "2026-10-02"), ("to", "2026-10-01")])
+                .unwrap_err()
+                .param,
+            "from"
+        );
         assert_eq!(parse(&[("from", "2026-10-02")]).unwrap_err().param, "to");
         assert_eq!(parse(&[("status", "done")]).unwrap_err().param, "status");
         assert_eq!(parse(&[("project", "abc")]).unwrap_err().param, "project");
-        assert!(parse(&[("ref", "")]).unwrap().git_ref.is_none(), "empty means no filter");
+        assert!(
+            parse(&[("ref", "")]).unwrap().git_ref.is_none(),
+            "empty means no filter"
+        );
     }
 
     #[test]
     fn windows_resolve_to_millisecond_bounds() {
         let now = 100 * DAY_MS + 5;
-        assert_eq!(Window::Last(Period::Days7).bounds_ms(now), (93 * DAY_MS + 5, 100 * DAY_MS + 6));
-        assert_eq!(Window::Days { from: 10, to: 11 }.bounds_ms(now), (10 * DAY_MS, 12 * DAY_MS));
-        assert_eq!(Window::Days { from: 10, to: 11 }.previous(now), (8 * DAY_MS, 10 * DAY_MS));
-        assert_eq!(Window::Days { from: 10, to: 11 }.label(), "1970-01-11 to 1970-01-12");
+        assert_eq!(
+            Window::Last(Period::Days7).bounds_ms(now),
+            (93 * DAY_MS + 5, 100 * DAY_MS + 6)
+        );
+        assert_eq!(
+            Window::Days { from: 10, to: 11 }.bounds_ms(now),
+            (10 * DAY_MS, 12 * DAY_MS)
+        );
+        assert_eq!(
+            Window::Days { from: 10, to: 11 }.previous(now),
+            (8 * DAY_MS, 10 * DAY_MS)
+        );
+        assert_eq!(
+            Window::Days { from: 10, to: 11 }.label(),
+            "1970-01-11 to 1970-01-12"
+        );
     }
 }

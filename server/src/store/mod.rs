@@ -3,6 +3,7 @@
 
 pub mod merge;
 pub mod records;
+pub mod rollups;
 pub mod status;
 pub mod trace_queue;
 pub mod writes;

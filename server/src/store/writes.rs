@@ -14,7 +14,7 @@ use strata_app::{
 use super::{
     merge::{merge_job, merge_pipeline},
     records::{JobRecord, PipelineRecord, ProjectRecord, Upserted},
-    status,
+    rollups, status,
 };
 
 /// Insert or refresh a project. Known URLs and branches are never blanked out.
@@ -157,6 +157,7 @@ pub async fn upsert_pipeline(
     );
     let inserted = with_tx!(tx, c => bind_pipeline!(sqlx::query(&insert), pipeline, now_ms).execute(c).await?.rows_affected());
     if inserted == 1 {
+        rollups::mark_pipeline(tx, pipeline.id).await?;
         return Ok(Upserted::Inserted);
     }
 
@@ -179,6 +180,7 @@ pub async fn upsert_pipeline(
             status_rank = $16, changed_ms = $17
         WHERE id = $1";
     with_tx!(tx, c => bind_pipeline!(sqlx::query(UPDATE), merged, now_ms).execute(c).await.map(|r| r.rows_affected()))?;
+    rollups::mark_pipeline(tx, pipeline.id).await?;
     Ok(Upserted::Updated)
 }
 
@@ -275,6 +277,7 @@ pub async fn upsert_job(tx: &mut Tx, job: &JobRecord, now_ms: i64) -> sqlx::Resu
     );
     let inserted = with_tx!(tx, c => bind_job!(sqlx::query(&insert), job, now_ms).execute(c).await?.rows_affected());
     if inserted == 1 {
+        rollups::mark_job(tx, job.id).await?;
         return Ok(Upserted::Inserted);
     }
 
@@ -298,6 +301,7 @@ pub async fn upsert_job(tx: &mut Tx, job: &JobRecord, now_ms: i64) -> sqlx::Resu
             status_rank = $19, changed_ms = $20
         WHERE id = $1";
     with_tx!(tx, c => bind_job!(sqlx::query(UPDATE), merged, now_ms).execute(c).await.map(|r| r.rows_affected()))?;
+    rollups::mark_job(tx, job.id).await?;
     Ok(Upserted::Updated)
 }
 

@@ -1,0 +1,3 @@
+//! Statistics the read side needs, pure and tested against hand-worked values.
+
+pub mod sketch;
