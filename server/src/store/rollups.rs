@@ -176,6 +176,9 @@ impl JobGroup {
     }
 }
 
+/// `(git_ref, source, status, duration_ms, queued_ms)` of one pipeline.
+type PipelineFacts = (String, String, String, Option<i64>, Option<i64>);
+
 #[derive(Default)]
 struct PipelineGroup {
     runs: i64,
@@ -223,11 +226,7 @@ async fn refresh_day(db: &Db, project_id: i64, day: i64) -> sqlx::Result<bool> {
     const PIPELINES: &str = "
         SELECT COALESCE(git_ref, ''), COALESCE(source, ''), status, duration_ms, queued_duration_ms
         FROM pipelines WHERE project_id = $1 AND created_at_ms >= $2 AND created_at_ms < $3";
-    let (last_mark, jobs, pipelines): (
-        Option<i64>,
-        Vec<JobFacts>,
-        Vec<(String, String, String, Option<i64>, Option<i64>)>,
-    ) = with_tx!(&mut tx, c => {
+    let (last_mark, jobs, pipelines): (Option<i64>, Vec<JobFacts>, Vec<PipelineFacts>) = with_tx!(&mut tx, c => {
         let last_mark = sqlx::query_scalar(MARKS).bind(project_id).bind(day).fetch_one(&mut *c).await?;
         let jobs = sqlx::query_as(JOBS).bind(project_id).bind(start).bind(end).fetch_all(&mut *c).await?;
         let pipelines = sqlx::query_as(PIPELINES).bind(project_id).bind(start).bind(end).fetch_all(&mut *c).await?;
