@@ -48,6 +48,7 @@ CREATE TABLE job_daily (
     queued_ms               BIGINT NOT NULL,
     analysed_runs           BIGINT NOT NULL,             -- runs with job_metrics
     analysed_duration_ms    BIGINT NOT NULL,             -- job duration summed over analysed runs
+    analysed_queued_ms      BIGINT NOT NULL,             -- queue time summed over analysed runs
     prepare_ms              BIGINT NOT NULL,
     sources_ms              BIGINT NOT NULL,
     cache_restore_ms        BIGINT NOT NULL,

@@ -48,6 +48,7 @@ CREATE TABLE job_daily (
     queued_ms               INTEGER NOT NULL,
     analysed_runs           INTEGER NOT NULL,             -- runs with job_metrics
     analysed_duration_ms    INTEGER NOT NULL,             -- job duration summed over analysed runs
+    analysed_queued_ms      INTEGER NOT NULL,             -- queue time summed over analysed runs
     prepare_ms              INTEGER NOT NULL,
     sources_ms              INTEGER NOT NULL,
     cache_restore_ms        INTEGER NOT NULL,

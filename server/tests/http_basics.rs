@@ -2,6 +2,10 @@
 
 mod support;
 
+use strata::store::{
+    records::{PipelineRecord, ProjectRecord},
+    rollups, writes,
+};
 use support::{TestApp, TestDb, test_settings};
 
 on_both_backends! {
@@ -22,26 +26,57 @@ async fn healthz_ok(t: TestDb) {
 
 async fn overview_lists_projects(t: TestDb) {
     let now = chrono::Utc::now().timestamp_millis();
-    strata_app::with_pool!(t.db.pool(), p => {
-        sqlx::query("INSERT INTO projects (id, path, name, web_url, first_seen_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $5)")
-            .bind(42_i64).bind("acme/<web>").bind("web").bind("https://gitlab.example.com/acme/web").bind(now)
-            .execute(p).await.unwrap();
-        for (id, status) in [(1_i64, "success"), (2, "failed"), (3, "success")] {
-            sqlx::query("INSERT INTO pipelines (id, project_id, status, status_rank, created_at_ms, ingested_ms, changed_ms) VALUES ($1, 42, $2, 9, $3, $3, $3)")
-                .bind(id).bind(status).bind(now - id * 60_000)
-                .execute(p).await.unwrap();
-        }
-    });
+    let mut tx = t.db.begin().await.unwrap();
+    let project = ProjectRecord {
+        id: 42,
+        path: "acme/<web>".into(),
+        name: "web".into(),
+        web_url: Some("https://gitlab.example.com/acme/web".into()),
+        default_branch: None,
+    };
+    writes::upsert_project(&mut tx, &project, now)
+        .await
+        .unwrap();
+    for (id, status, minutes) in [(1_i64, "success", 5), (2, "failed", 7), (3, "success", 9)] {
+        let pipeline = PipelineRecord {
+            id,
+            project_id: 42,
+            status: status.into(),
+            created_at_ms: Some(now - id * 60_000),
+            duration_ms: Some(minutes * 60_000),
+            ..Default::default()
+        };
+        writes::upsert_pipeline(&mut tx, &pipeline, now)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    rollups::refresh_all(&t.db).await.unwrap();
+
     let app = TestApp::spawn(test_settings(&t.url), &t.db).await;
     let html = app.get("/").await.text().await.unwrap();
     // The path is user data: it must arrive escaped, as text.
     assert!(html.contains("acme/&lt;web&gt;"), "{html}");
     assert!(!html.contains("acme/<web>"));
     let doc = scraper::Html::parse_document(&html);
-    let row = scraper::Selector::parse(r#"tr[data-project-id="42"] td"#).unwrap();
-    let cells: Vec<String> = doc.select(&row).map(|td| td.text().collect()).collect();
-    assert_eq!(cells[0], "3", "three pipelines in the period: {cells:?}");
-    assert_eq!(cells[1], "67%", "two of three succeeded: {cells:?}");
+    let cell = |id: &str| -> String {
+        let selector = scraper::Selector::parse(&format!(
+            r#"tr[data-project-id="42"] td[data-testid="{id}"]"#
+        ))
+        .unwrap();
+        doc.select(&selector)
+            .next()
+            .map(|td| td.text().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(cell("pipelines"), "3", "three pipelines in the period");
+    assert_eq!(cell("success"), "67%", "two of three succeeded");
+    assert_eq!(cell("p50"), "7 min 00 s");
+    assert_eq!(
+        cell("p95"),
+        "7 min 00 s",
+        "lower nearest rank of three values at 95% is the second"
+    );
     assert!(!html.contains("No pipelines yet"));
     app.stop().await;
 }

@@ -1,18 +1,18 @@
 use leptos::prelude::*;
 
-use crate::model::{Overview, Period};
+use crate::model::{filters::Filters, overview::Overview};
 
-/// The overview page's data: every tracked project's activity in `period`.
+/// The overview page's data: every tracked project's numbers for the filters.
 #[server(prefix = "/api/ui", endpoint = "overview")]
-pub async fn get_overview(period: Period) -> Result<Overview, ServerFnError> {
+pub async fn get_overview(filters: Filters) -> Result<Overview, ServerFnError> {
     let state = super::app_state()?;
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let since_ms = now_ms - period.days() * 86_400_000;
-    let projects = crate::queries::overview::project_summaries(&state.db, since_ms)
+    let projects = crate::queries::overview::project_summaries(&state.db, &filters, now_ms)
         .await
         .map_err(super::internal)?;
     Ok(Overview {
-        period,
+        window_label: filters.window.label(),
+        filters,
         projects,
         setup: state.setup.clone(),
     })

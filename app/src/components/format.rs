@@ -19,6 +19,27 @@ pub fn percent(part: i64, whole: i64) -> String {
     format!("{:.0}%", part as f64 * 100.0 / whole as f64)
 }
 
+/// A ratio as a whole percentage, or an em dash for nothing to divide.
+pub fn ratio(r: crate::model::time::Ratio) -> String {
+    percent(r.part, r.whole)
+}
+
+/// An optional duration (fractional milliseconds), or an em dash.
+pub fn maybe_duration(ms: Option<f64>) -> String {
+    ms.map(|v| duration_ms(v.round() as i64))
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+/// A relative change as `+12%` / `−8%`, or an em dash.
+pub fn change(relative: Option<f64>) -> String {
+    match relative {
+        Some(r) if r >= 0.005 => format!("+{:.0}%", r * 100.0),
+        Some(r) if r <= -0.005 => format!("−{:.0}%", -r * 100.0),
+        Some(_) => "±0%".to_owned(),
+        None => "—".to_owned(),
+    }
+}
+
 /// A duration in the unit that reads best: `850 ms`, `42.0 s`, `3 min 05 s`, `1 h 02 min`.
 pub fn duration_ms(ms: i64) -> String {
     let ms = ms.max(0);
@@ -41,6 +62,15 @@ mod tests {
         assert_eq!(duration_ms(185_000), "3 min 05 s");
         assert_eq!(duration_ms(3_720_000), "1 h 02 min");
         assert_eq!(duration_ms(-5), "0 ms");
+    }
+
+    #[test]
+    fn changes_carry_a_sign() {
+        assert_eq!(change(Some(0.123)), "+12%");
+        assert_eq!(change(Some(-0.08)), "−8%");
+        assert_eq!(change(Some(0.001)), "±0%");
+        assert_eq!(change(None), "—");
+        assert_eq!(maybe_duration(Some(90_400.0)), "1 min 30 s");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Building blocks shared by pages.
 
 pub mod empty_state;
+pub mod filters;
 pub mod format;
 pub mod nav;
-pub mod period_picker;
+pub mod phase_bar;

@@ -29,18 +29,28 @@ impl Default for Window {
 }
 
 impl Window {
-    /// The window as `[start_ms, end_ms)` given the current time.
-    pub fn bounds_ms(self, now_ms: i64) -> (i64, i64) {
+    /// The UTC days the window covers, both inclusive. "Last 7 days" is today and the six
+    /// days before it, so rollups (kept per day) and raw queries cover the same span.
+    pub fn days(self, now_ms: i64) -> (i64, i64) {
         match self {
-            Window::Last(period) => (now_ms - period.days() * DAY_MS, now_ms + 1),
-            Window::Days { from, to } => (from * DAY_MS, (to + 1) * DAY_MS),
+            Window::Last(period) => {
+                let today = now_ms.div_euclid(DAY_MS);
+                (today - period.days() + 1, today)
+            }
+            Window::Days { from, to } => (from, to),
         }
     }
 
-    /// The window of the same length just before this one (for trends).
-    pub fn previous(self, now_ms: i64) -> (i64, i64) {
-        let (start, end) = self.bounds_ms(now_ms);
-        (start - (end - start), start)
+    /// The window as `[start_ms, end_ms)`: whole UTC days.
+    pub fn bounds_ms(self, now_ms: i64) -> (i64, i64) {
+        let (from, to) = self.days(now_ms);
+        (from * DAY_MS, (to + 1) * DAY_MS)
+    }
+
+    /// The days of the window of the same length just before this one (for trends).
+    pub fn previous_days(self, now_ms: i64) -> (i64, i64) {
+        let (from, to) = self.days(now_ms);
+        (from - (to - from + 1), from - 1)
     }
 
     pub fn label(self) -> String {
@@ -343,16 +353,14 @@ mod tests {
         let now = 100 * DAY_MS + 5;
         assert_eq!(
             Window::Last(Period::Days7).bounds_ms(now),
-            (93 * DAY_MS + 5, 100 * DAY_MS + 6)
+            (94 * DAY_MS, 101 * DAY_MS)
         );
+        assert_eq!(Window::Last(Period::Days7).days(now), (94, 100));
         assert_eq!(
             Window::Days { from: 10, to: 11 }.bounds_ms(now),
             (10 * DAY_MS, 12 * DAY_MS)
         );
-        assert_eq!(
-            Window::Days { from: 10, to: 11 }.previous(now),
-            (8 * DAY_MS, 10 * DAY_MS)
-        );
+        assert_eq!(Window::Days { from: 10, to: 11 }.previous_days(now), (8, 9));
         assert_eq!(
             Window::Days { from: 10, to: 11 }.label(),
             "1970-01-11 to 1970-01-12"

@@ -2,7 +2,9 @@
 //! filter by. Plain data, serialisable, no behaviour that needs a database.
 
 pub mod filters;
+pub mod overview;
 pub mod phase;
+pub mod time;
 
 use std::fmt;
 
@@ -73,29 +75,6 @@ pub struct SetupStatus {
     pub gitlab_token: bool,
     /// Whether `STRATA_WEBHOOK_SECRET` is set, so webhooks are accepted.
     pub webhook_secret: bool,
-}
-
-/// One row of the overview table.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ProjectSummary {
-    pub id: i64,
-    pub path: String,
-    pub name: String,
-    pub web_url: Option<String>,
-    /// Pipelines created in the period.
-    pub pipelines: i64,
-    /// Of those, how many finished with `success`.
-    pub succeeded: i64,
-    /// Creation time of the newest pipeline ever seen (epoch ms).
-    pub last_pipeline_at_ms: Option<i64>,
-}
-
-/// Everything the overview page shows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Overview {
-    pub period: Period,
-    pub projects: Vec<ProjectSummary>,
-    pub setup: SetupStatus,
 }
 
 #[cfg(test)]

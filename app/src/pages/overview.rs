@@ -1,43 +1,47 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::overview::get_overview,
     components::{
         empty_state::EmptyState,
-        format::{percent, utc_minute},
-        period_picker::PeriodPicker,
+        filters::{FilterBar, use_filters},
+        format::{change, duration_ms, maybe_duration, ratio, utc_minute},
+        phase_bar::{PhaseShareBar, PhaseShareLegend},
     },
-    model::{Overview, Period},
+    model::{filters::Filters, overview::Overview},
 };
 
-/// `/`: every tracked project and its activity in the chosen period.
+/// `/`: every tracked project, the most expensive first.
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    let query = use_query_map();
-    let period = Memo::new(move |_| {
-        query
-            .read()
-            .get("period")
-            .and_then(|p| Period::from_param(&p))
-            .unwrap_or_default()
-    });
-    let data = Resource::new(move || period.get(), get_overview);
+    let parsed = use_filters();
+    let filters = Signal::derive(move || parsed.get().unwrap_or_default());
+    let data = Resource::new(
+        move || parsed.get(),
+        |f| async move {
+            match f {
+                Ok(f) => get_overview(f).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            }
+        },
+    );
 
     view! {
         <Title text="Projects" />
         <div class="page-head">
             <h1>"Projects"</h1>
-            <PeriodPicker current=period />
         </div>
-        <p class="period-label" data-testid="period-label">{move || period.get().label()}</p>
+        <FilterBar filters=filters />
+        <p class="period-label" data-testid="period-label">{move || filters.get().window.label()}</p>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(o) if o.projects.is_empty() => view! { <EmptyState setup=o.setup /> }.into_any(),
+                    Ok(o) if o.projects.is_empty() && o.filters == Filters::default() => {
+                        view! { <EmptyState setup=o.setup /> }.into_any()
+                    }
                     Ok(o) => view! { <ProjectTable overview=o /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 }
             })}
         </Transition>
@@ -46,7 +50,12 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn ProjectTable(overview: Overview) -> impl IntoView {
+    let filters = overview.filters.clone();
+    let no_token = !overview.setup.gitlab_token;
     view! {
+        {no_token.then(|| view! {
+            <p class="hint">"No GitLab token is configured: job logs cannot be fetched, so phase, cache and Docker figures cover only logs analysed before (set " <code>"GITLAB_TOKEN"</code> ")."</p>
+        })}
         <div class="table-wrap">
             <table class="data" data-testid="projects">
                 <thead>
@@ -54,6 +63,13 @@ fn ProjectTable(overview: Overview) -> impl IntoView {
                         <th scope="col">"Project"</th>
                         <th scope="col" class="num">"Pipelines"</th>
                         <th scope="col" class="num">"Success"</th>
+                        <th scope="col" class="num">"Median"</th>
+                        <th scope="col" class="num">"p95"</th>
+                        <th scope="col" class="num" title="Median against the period before">"Trend"</th>
+                        <th scope="col" class="num" title="Run time plus queue time of every job">"Job time"</th>
+                        <th scope="col">"Where job time went"</th>
+                        <th scope="col" class="num">"Cache hits"</th>
+                        <th scope="col" class="num">"Docker cached"</th>
                         <th scope="col">"Last pipeline"</th>
                     </tr>
                 </thead>
@@ -62,16 +78,30 @@ fn ProjectTable(overview: Overview) -> impl IntoView {
                         .projects
                         .into_iter()
                         .map(|p| {
+                            let href = filters.href(&format!("/projects/{}", p.id));
+                            let trend = p.trend();
+                            let trend_class = match trend {
+                                Some(t) if t >= 0.05 => "num worse",
+                                Some(t) if t <= -0.05 => "num better",
+                                _ => "num",
+                            };
                             view! {
                                 <tr data-project-id=p.id>
                                     <th scope="row">
-                                        <span class="project-path">{p.path.clone()}</span>
+                                        <a class="project-path" href=href>{p.path.clone()}</a>
                                         {p.web_url.clone().map(|url| view! {
                                             " " <a class="external" href=url rel="noopener noreferrer">"GitLab ↗"</a>
                                         })}
                                     </th>
                                     <td class="num" data-testid="pipelines">{p.pipelines}</td>
-                                    <td class="num">{percent(p.succeeded, p.pipelines)}</td>
+                                    <td class="num" data-testid="success">{ratio(p.success)}</td>
+                                    <td class="num" data-testid="p50">{maybe_duration(p.duration.p50_ms)}</td>
+                                    <td class="num" data-testid="p95">{maybe_duration(p.duration.p95_ms)}</td>
+                                    <td class=trend_class data-testid="trend">{change(trend)}</td>
+                                    <td class="num" data-testid="job-time">{duration_ms(p.job_time_ms)}</td>
+                                    <td class="share-cell"><PhaseShareBar times=p.phases.clone() /></td>
+                                    <td class="num" data-testid="cache-hits">{ratio(p.cache_hits)}</td>
+                                    <td class="num" data-testid="docker-cached">{ratio(p.docker_cached_steps)}</td>
                                     <td>{utc_minute(p.last_pipeline_at_ms)}</td>
                                 </tr>
                             }
@@ -80,5 +110,6 @@ fn ProjectTable(overview: Overview) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <PhaseShareLegend />
     }
 }

@@ -1,3 +1,5 @@
 //! The read side: analytics queries over the store, in SQL both backends accept.
 
 pub mod overview;
+pub mod rollup;
+pub mod sql;

@@ -1,40 +1,71 @@
-use crate::{db::Db, model::ProjectSummary, with_pool};
+//! The overview: every project's pipelines, durations, trend and where its job time went.
+
+use crate::{
+    db::Db,
+    model::{filters::Filters, overview::ProjectSummary},
+    queries::rollup::{Table, job_totals_by, sketches_by},
+    with_pool,
+};
 
 #[derive(sqlx::FromRow)]
-struct Row {
+struct ProjectRow {
     id: i64,
     path: String,
     name: String,
     web_url: Option<String>,
-    pipelines: i64,
-    succeeded: i64,
     last_pipeline_at_ms: Option<i64>,
 }
 
-/// Every project with its pipeline counts since `since_ms`, busiest first.
-pub async fn project_summaries(db: &Db, since_ms: i64) -> sqlx::Result<Vec<ProjectSummary>> {
-    const SQL: &str = "
+/// Every project (or the one in `filters.project`) with its numbers for the window, the
+/// most expensive (job time) first.
+pub async fn project_summaries(
+    db: &Db,
+    filters: &Filters,
+    now_ms: i64,
+) -> sqlx::Result<Vec<ProjectSummary>> {
+    const PROJECTS: &str = "
         SELECT p.id, p.path, p.name, p.web_url,
-               COUNT(pl.id) AS pipelines,
-               COALESCE(CAST(SUM(CASE WHEN pl.status = 'success' THEN 1 ELSE 0 END) AS BIGINT), 0) AS succeeded,
                (SELECT MAX(l.created_at_ms) FROM pipelines l WHERE l.project_id = p.id) AS last_pipeline_at_ms
-        FROM projects p
-        LEFT JOIN pipelines pl ON pl.project_id = p.id AND pl.created_at_ms >= $1
-        GROUP BY p.id, p.path, p.name, p.web_url
-        ORDER BY pipelines DESC, p.path";
-    let rows: Vec<Row> = with_pool!(db.pool(), p => {
-        sqlx::query_as(SQL).bind(since_ms).fetch_all(p).await
-    })?;
-    Ok(rows
+        FROM projects p ORDER BY p.path";
+    let projects: Vec<ProjectRow> =
+        with_pool!(db.pool(), p => sqlx::query_as(PROJECTS).fetch_all(p).await)?;
+    let days = filters.window.days(now_ms);
+    let previous = filters.window.previous_days(now_ms);
+    let pipelines = sketches_by(db, Table::Pipelines, "d.project_id", filters, days).await?;
+    let before = sketches_by(db, Table::Pipelines, "d.project_id", filters, previous).await?;
+    let jobs: std::collections::BTreeMap<i64, _> = job_totals_by(db, "d.project_id", filters, days)
+        .await?
         .into_iter()
-        .map(|r| ProjectSummary {
-            id: r.id,
-            path: r.path,
-            name: r.name,
-            web_url: r.web_url,
-            pipelines: r.pipelines,
-            succeeded: r.succeeded,
-            last_pipeline_at_ms: r.last_pipeline_at_ms,
+        .collect();
+
+    let mut summaries: Vec<ProjectSummary> = projects
+        .into_iter()
+        .filter(|p| filters.project.is_none_or(|id| id == p.id))
+        .map(|p| {
+            let runs = pipelines.get(&p.id).cloned().unwrap_or_default();
+            let totals = jobs.get(&p.id).cloned().unwrap_or_default();
+            ProjectSummary {
+                id: p.id,
+                path: p.path,
+                name: p.name,
+                web_url: p.web_url,
+                pipelines: runs.runs,
+                success: runs.success(),
+                duration: runs.percentiles(),
+                previous_p50_ms: before.get(&p.id).and_then(|b| b.percentiles().p50_ms),
+                job_time_ms: totals.duration_ms + totals.queued_ms,
+                phases: totals.phase_times(),
+                cache_hits: totals.cache_hits(),
+                docker_cached_steps: totals.docker_cached_steps(),
+                jobs: totals.analysed(),
+                last_pipeline_at_ms: p.last_pipeline_at_ms,
+            }
         })
-        .collect())
+        .collect();
+    summaries.sort_by(|a, b| {
+        b.job_time_ms
+            .cmp(&a.job_time_ms)
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    Ok(summaries)
 }

@@ -104,13 +104,14 @@ struct JobFacts {
 }
 
 /// The summed columns of `job_daily`, in table order after the key and the sketch.
-const JOB_SUMS: [&str; 24] = [
+const JOB_SUMS: [&str; 25] = [
     "runs",
     "timed_runs",
     "duration_ms",
     "queued_ms",
     "analysed_runs",
     "analysed_duration_ms",
+    "analysed_queued_ms",
     "prepare_ms",
     "sources_ms",
     "cache_restore_ms",
@@ -141,13 +142,16 @@ impl JobGroup {
     fn add(&mut self, f: &JobFacts) {
         let duration = f.duration_ms.unwrap_or(0);
         let analysed = i64::from(f.analysed);
-        let values = [
+        // Typed with the column count, so a column added to one list and not the other fails
+        // to compile instead of shifting every sum.
+        let values: [i64; JOB_SUMS.len()] = [
             1,
             i64::from(f.duration_ms.is_some()),
             duration,
             f.queued_ms.unwrap_or(0),
             analysed,
             duration * analysed,
+            f.queued_ms.unwrap_or(0) * analysed,
             f.prepare_ms,
             f.sources_ms,
             f.cache_restore_ms,

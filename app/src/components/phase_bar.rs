@@ -1,0 +1,65 @@
+use leptos::prelude::*;
+
+use crate::{
+    components::format::duration_ms,
+    model::{
+        phase::PhaseKind,
+        time::{OVERVIEW_GROUPS, PhaseTimes},
+    },
+};
+
+/// A thin bar split by phase group (queue, cache, artifacts, Docker, script, other), each
+/// segment with its share as a tooltip and a text alternative for screen readers.
+#[component]
+pub fn PhaseShareBar(times: PhaseTimes) -> impl IntoView {
+    let total = times.total_ms();
+    if total == 0 {
+        return view! { <span class="muted">"no analysed logs"</span> }.into_any();
+    }
+    let segments: Vec<(&str, &str, f64, i64)> = OVERVIEW_GROUPS
+        .iter()
+        .map(|(label, phases)| {
+            let ms: i64 = phases.iter().map(|p| times.get(*p)).sum();
+            let color = phases
+                .first()
+                .map(|p: &PhaseKind| p.color())
+                .unwrap_or("#ccc");
+            (*label, color, ms as f64 / total as f64, ms)
+        })
+        .filter(|(_, _, share, _)| *share > 0.0)
+        .collect();
+    let alt = segments
+        .iter()
+        .map(|(label, _, share, _)| format!("{label} {:.0}%", share * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <div class="share-bar" role="img" aria-label=alt.clone() title=alt>
+            {segments
+                .into_iter()
+                .map(|(label, color, share, ms)| {
+                    let style = format!("width:{:.2}%;background:{color}", share * 100.0);
+                    let tip = format!("{label}: {:.0}% ({})", share * 100.0, duration_ms(ms));
+                    view! { <span class="share-seg" style=style title=tip data-group=label></span> }
+                })
+                .collect_view()}
+        </div>
+    }
+    .into_any()
+}
+
+/// The legend for [`PhaseShareBar`].
+#[component]
+pub fn PhaseShareLegend() -> impl IntoView {
+    view! {
+        <ul class="legend" aria-label="Time split legend">
+            {OVERVIEW_GROUPS
+                .iter()
+                .map(|(label, phases)| {
+                    let color = phases.first().map(|p| p.color()).unwrap_or("#ccc");
+                    view! { <li><span class="swatch" style=format!("background:{color}")></span>{*label}</li> }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,223 @@
+//! Reading the daily rollups back: sums, sketches and ratios per group.
+
+use std::collections::BTreeMap;
+
+use crate::{
+    bind_args,
+    db::Db,
+    model::{
+        filters::Filters,
+        phase::PhaseKind,
+        time::{Percentiles, PhaseTimes, Ratio},
+    },
+    queries::sql::Conditions,
+    stats::sketch::DurationSketch,
+    with_pool,
+};
+
+/// The `job_daily` columns summed by [`job_totals`], in [`JobTotals`] field order.
+const JOB_SUM_SQL: &str = "
+    CAST(SUM(d.runs) AS BIGINT), CAST(SUM(d.duration_ms) AS BIGINT), CAST(SUM(d.queued_ms) AS BIGINT),
+    CAST(SUM(d.analysed_runs) AS BIGINT), CAST(SUM(d.analysed_duration_ms) AS BIGINT),
+    CAST(SUM(d.analysed_queued_ms) AS BIGINT), CAST(SUM(d.prepare_ms) AS BIGINT), CAST(SUM(d.sources_ms) AS BIGINT),
+    CAST(SUM(d.cache_restore_ms) AS BIGINT), CAST(SUM(d.artifact_download_ms) AS BIGINT),
+    CAST(SUM(d.script_ms) AS BIGINT), CAST(SUM(d.docker_build_ms) AS BIGINT), CAST(SUM(d.cache_archive_ms) AS BIGINT),
+    CAST(SUM(d.artifact_upload_ms) AS BIGINT), CAST(SUM(d.cleanup_ms) AS BIGINT), CAST(SUM(d.other_ms) AS BIGINT),
+    CAST(SUM(d.cache_hits) AS BIGINT), CAST(SUM(d.cache_misses) AS BIGINT),
+    CAST(SUM(d.artifact_download_bytes) AS BIGINT), CAST(SUM(d.artifact_upload_bytes) AS BIGINT),
+    CAST(SUM(d.docker_builds) AS BIGINT), CAST(SUM(d.docker_steps) AS BIGINT), CAST(SUM(d.docker_cached_steps) AS BIGINT)";
+
+/// Job sums over a group of `job_daily` rows.
+#[derive(Clone, Debug, Default, PartialEq, sqlx::FromRow)]
+pub struct JobTotals {
+    pub runs: i64,
+    pub duration_ms: i64,
+    pub queued_ms: i64,
+    pub analysed_runs: i64,
+    pub analysed_duration_ms: i64,
+    pub analysed_queued_ms: i64,
+    pub prepare_ms: i64,
+    pub sources_ms: i64,
+    pub cache_restore_ms: i64,
+    pub artifact_download_ms: i64,
+    pub script_ms: i64,
+    pub docker_build_ms: i64,
+    pub cache_archive_ms: i64,
+    pub artifact_upload_ms: i64,
+    pub cleanup_ms: i64,
+    pub other_ms: i64,
+    pub cache_hits: i64,
+    pub cache_misses: i64,
+    pub artifact_download_bytes: i64,
+    pub artifact_upload_bytes: i64,
+    pub docker_builds: i64,
+    pub docker_steps: i64,
+    pub docker_cached_steps: i64,
+}
+
+impl JobTotals {
+    /// Phase times of the analysed jobs, with their queue time; run time the log did not
+    /// account for goes to `other`.
+    pub fn phase_times(&self) -> PhaseTimes {
+        let accounted = self.prepare_ms
+            + self.sources_ms
+            + self.cache_restore_ms
+            + self.artifact_download_ms
+            + self.script_ms
+            + self.docker_build_ms
+            + self.cache_archive_ms
+            + self.artifact_upload_ms
+            + self.cleanup_ms
+            + self.other_ms;
+        let unaccounted = (self.analysed_duration_ms - accounted).max(0);
+        let ms = PhaseKind::ALL
+            .into_iter()
+            .map(|phase| {
+                let value = match phase {
+                    PhaseKind::Queue => self.analysed_queued_ms,
+                    PhaseKind::Prepare => self.prepare_ms,
+                    PhaseKind::Sources => self.sources_ms,
+                    PhaseKind::CacheRestore => self.cache_restore_ms,
+                    PhaseKind::ArtifactDownload => self.artifact_download_ms,
+                    PhaseKind::Script => self.script_ms,
+                    PhaseKind::DockerBuild => self.docker_build_ms,
+                    PhaseKind::CacheArchive => self.cache_archive_ms,
+                    PhaseKind::ArtifactUpload => self.artifact_upload_ms,
+                    PhaseKind::Cleanup => self.cleanup_ms,
+                    PhaseKind::Other => self.other_ms + unaccounted,
+                };
+                (phase, value)
+            })
+            .collect();
+        PhaseTimes {
+            jobs: self.analysed_runs,
+            ms,
+        }
+    }
+
+    pub fn cache_hits(&self) -> Ratio {
+        Ratio {
+            part: self.cache_hits,
+            whole: self.cache_hits + self.cache_misses,
+        }
+    }
+
+    pub fn docker_cached_steps(&self) -> Ratio {
+        Ratio {
+            part: self.docker_cached_steps,
+            whole: self.docker_steps,
+        }
+    }
+
+    pub fn analysed(&self) -> Ratio {
+        Ratio {
+            part: self.analysed_runs,
+            whole: self.runs,
+        }
+    }
+}
+
+/// Sum `job_daily` over the window and filters, grouped by `group_by` (a column of `d`, e.g.
+/// `d.project_id` or `d.day`), returning the group value as an integer.
+pub async fn job_totals_by(
+    db: &Db,
+    group_by: &str,
+    filters: &Filters,
+    days: (i64, i64),
+) -> sqlx::Result<Vec<(i64, JobTotals)>> {
+    let c = Conditions::rollup("d", filters, days, true);
+    let sql = format!(
+        "SELECT {group_by} AS g, {JOB_SUM_SQL} FROM job_daily d {} GROUP BY {group_by}",
+        c.where_sql()
+    );
+    let rows: Vec<GroupedTotals> =
+        with_pool!(db.pool(), p => bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(|r| (r.g, r.totals)).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct GroupedTotals {
+    g: i64,
+    #[sqlx(flatten)]
+    totals: JobTotals,
+}
+
+/// Merged duration sketches per group, from `pipeline_daily` (`table = Pipelines`) or
+/// `job_daily`, with the number of runs and of successful and finished runs.
+pub async fn sketches_by(
+    db: &Db,
+    table: Table,
+    group_by: &str,
+    filters: &Filters,
+    days: (i64, i64),
+) -> sqlx::Result<BTreeMap<i64, GroupSketch>> {
+    let with_job = matches!(table, Table::Jobs);
+    let c = Conditions::rollup("d", filters, days, with_job);
+    let sql = format!(
+        "SELECT {group_by} AS g, d.status, d.runs, d.duration_sketch FROM {} d {}",
+        table.name(),
+        c.where_sql()
+    );
+    let rows: Vec<(i64, String, i64, String)> =
+        with_pool!(db.pool(), p => bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(p).await)?;
+    let mut groups: BTreeMap<i64, GroupSketch> = BTreeMap::new();
+    for (g, status, runs, sketch) in rows {
+        groups.entry(g).or_default().add(&status, runs, &sketch);
+    }
+    Ok(groups)
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Table {
+    Pipelines,
+    Jobs,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Pipelines => "pipeline_daily",
+            Table::Jobs => "job_daily",
+        }
+    }
+}
+
+/// Durations and outcomes of a group of runs.
+#[derive(Clone, Debug, Default)]
+pub struct GroupSketch {
+    pub runs: i64,
+    pub success: i64,
+    pub finished: i64,
+    pub sketch: DurationSketch,
+}
+
+impl GroupSketch {
+    fn add(&mut self, status: &str, runs: i64, sketch: &str) {
+        self.runs += runs;
+        if matches!(status, "success" | "failed" | "canceled") {
+            self.finished += runs;
+        }
+        if status == "success" {
+            self.success += runs;
+        }
+        match DurationSketch::decode(sketch) {
+            Some(s) => self.sketch.merge(&s),
+            None => tracing::warn!(sketch, "unreadable duration sketch in a rollup row"),
+        }
+    }
+
+    pub fn percentiles(&self) -> Percentiles {
+        Percentiles {
+            count: self.sketch.count() as i64,
+            p50_ms: self.sketch.quantile(0.5),
+            p95_ms: self.sketch.quantile(0.95),
+        }
+    }
+
+    pub fn success(&self) -> Ratio {
+        Ratio {
+            part: self.success,
+            whole: self.finished,
+        }
+    }
+}
