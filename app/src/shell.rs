@@ -10,7 +10,7 @@ use leptos_router::{
 
 use crate::{
     components::nav::NavBar,
-    pages::{not_found::NotFound, overview::OverviewPage},
+    pages::{not_found::NotFound, overview::OverviewPage, project::ProjectView},
 };
 
 /// The document around the app, rendered on the server only.
@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
+                    <Route path=path!("/projects/:id") view=ProjectView ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

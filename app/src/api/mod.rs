@@ -2,6 +2,7 @@
 //! database in the request context and calls a query in [`crate::queries`].
 
 pub mod overview;
+pub mod project;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn app_state() -> Result<crate::state::AppState, leptos::prelude::ServerFnError> {

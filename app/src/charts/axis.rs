@@ -71,6 +71,16 @@ pub fn day_label(epoch_day: i64) -> String {
         .unwrap_or_default()
 }
 
+/// An axis tick on a day axis: a label at whole days, nothing between them (plotters may
+/// pick half-day steps on short ranges).
+pub fn day_tick(position: f64) -> String {
+    if (position - position.round()).abs() < 0.01 {
+        short_day_label(position.round() as i64)
+    } else {
+        String::new()
+    }
+}
+
 /// `Nov 27` for an epoch day: short enough for an axis.
 pub fn short_day_label(epoch_day: i64) -> String {
     chrono::DateTime::from_timestamp(epoch_day * 86_400, 0)

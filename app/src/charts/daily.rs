@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use super::{
     ChartError,
-    axis::{DurationUnit, day_label, short_day_label},
+    axis::{DurationUnit, day_label, day_tick},
     frame::{
         ACCENT, ACCENT_LIGHT, COUNT_BARS, ChartSize, GRID, LEGEND_HEIGHT, MUTED, Swatch,
         draw_legend, ensure_font, finish_svg, label_font,
@@ -72,7 +72,7 @@ pub fn durations_by_day(
             .axis_style(MUTED)
             .label_style(label_font.clone())
             .x_labels(7)
-            .x_label_formatter(&|d| short_day_label(d.round() as i64))
+            .x_label_formatter(&|d| day_tick(*d))
             .y_labels(6)
             .y_label_formatter(&|v| unit.label(v * scale))
             .draw()?;

@@ -9,6 +9,9 @@
 pub mod axis;
 pub mod daily;
 pub mod frame;
+pub mod rate;
+pub mod scatter;
+pub mod stacked;
 pub mod tips;
 
 pub use frame::ChartSize;

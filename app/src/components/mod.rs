@@ -1,5 +1,6 @@
 //! Building blocks shared by pages.
 
+pub mod chart;
 pub mod empty_state;
 pub mod filters;
 pub mod format;

@@ -4,6 +4,7 @@
 pub mod filters;
 pub mod overview;
 pub mod phase;
+pub mod project;
 pub mod time;
 
 use std::fmt;

@@ -31,12 +31,10 @@ pub async fn project_summaries(
         with_pool!(db.pool(), p => sqlx::query_as(PROJECTS).fetch_all(p).await)?;
     let days = filters.window.days(now_ms);
     let previous = filters.window.previous_days(now_ms);
-    let pipelines = sketches_by(db, Table::Pipelines, "d.project_id", filters, days).await?;
-    let before = sketches_by(db, Table::Pipelines, "d.project_id", filters, previous).await?;
-    let jobs: std::collections::BTreeMap<i64, _> = job_totals_by(db, "d.project_id", filters, days)
-        .await?
-        .into_iter()
-        .collect();
+    let pipelines = sketches_by::<i64>(db, Table::Pipelines, "d.project_id", filters, days).await?;
+    let before =
+        sketches_by::<i64>(db, Table::Pipelines, "d.project_id", filters, previous).await?;
+    let jobs = job_totals_by::<i64>(db, "d.project_id", filters, days).await?;
 
     let mut summaries: Vec<ProjectSummary> = projects
         .into_iter()

@@ -117,52 +117,75 @@ impl JobTotals {
     }
 }
 
-/// Sum `job_daily` over the window and filters, grouped by `group_by` (a column of `d`, e.g.
-/// `d.project_id` or `d.day`), returning the group value as an integer.
-pub async fn job_totals_by(
+/// What rollup rows can be grouped by: an integer column (`d.project_id`, `d.day`) or a text
+/// one (`d.job_name`). The group is read as text and parsed back, so one query shape serves
+/// both on both backends.
+pub trait GroupKey: Ord + Clone + Sized {
+    fn from_text(text: String) -> Option<Self>;
+}
+
+impl GroupKey for i64 {
+    fn from_text(text: String) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+impl GroupKey for String {
+    fn from_text(text: String) -> Option<Self> {
+        Some(text)
+    }
+}
+
+/// Sum `job_daily` over the window and filters, grouped by `group_by` (a column of `d`).
+pub async fn job_totals_by<K: GroupKey>(
     db: &Db,
     group_by: &str,
     filters: &Filters,
     days: (i64, i64),
-) -> sqlx::Result<Vec<(i64, JobTotals)>> {
+) -> sqlx::Result<BTreeMap<K, JobTotals>> {
     let c = Conditions::rollup("d", filters, days, true);
     let sql = format!(
-        "SELECT {group_by} AS g, {JOB_SUM_SQL} FROM job_daily d {} GROUP BY {group_by}",
+        "SELECT CAST({group_by} AS TEXT) AS g, {JOB_SUM_SQL} FROM job_daily d {} GROUP BY {group_by}",
         c.where_sql()
     );
     let rows: Vec<GroupedTotals> =
         with_pool!(db.pool(), p => bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(p).await)?;
-    Ok(rows.into_iter().map(|r| (r.g, r.totals)).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((K::from_text(r.g)?, r.totals)))
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]
 struct GroupedTotals {
-    g: i64,
+    g: String,
     #[sqlx(flatten)]
     totals: JobTotals,
 }
 
 /// Merged duration sketches per group, from `pipeline_daily` (`table = Pipelines`) or
 /// `job_daily`, with the number of runs and of successful and finished runs.
-pub async fn sketches_by(
+pub async fn sketches_by<K: GroupKey>(
     db: &Db,
     table: Table,
     group_by: &str,
     filters: &Filters,
     days: (i64, i64),
-) -> sqlx::Result<BTreeMap<i64, GroupSketch>> {
+) -> sqlx::Result<BTreeMap<K, GroupSketch>> {
     let with_job = matches!(table, Table::Jobs);
     let c = Conditions::rollup("d", filters, days, with_job);
     let sql = format!(
-        "SELECT {group_by} AS g, d.status, d.runs, d.duration_sketch FROM {} d {}",
+        "SELECT CAST({group_by} AS TEXT) AS g, d.status, d.runs, d.duration_sketch FROM {} d {}",
         table.name(),
         c.where_sql()
     );
-    let rows: Vec<(i64, String, i64, String)> =
+    let rows: Vec<(String, String, i64, String)> =
         with_pool!(db.pool(), p => bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(p).await)?;
-    let mut groups: BTreeMap<i64, GroupSketch> = BTreeMap::new();
+    let mut groups: BTreeMap<K, GroupSketch> = BTreeMap::new();
     for (g, status, runs, sketch) in rows {
-        groups.entry(g).or_default().add(&status, runs, &sketch);
+        if let Some(key) = K::from_text(g) {
+            groups.entry(key).or_default().add(&status, runs, &sketch);
+        }
     }
     Ok(groups)
 }

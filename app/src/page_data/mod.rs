@@ -1,0 +1,4 @@
+//! The data each page shows, assembled on the server from queries and charts. Server
+//! functions call these; pages only render what they return.
+
+pub mod project;

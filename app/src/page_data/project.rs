@@ -1,0 +1,181 @@
+//! The project page, assembled on the server: queries, then charts drawn from their results.
+
+use crate::{
+    charts::{
+        ChartSize,
+        axis::{DurationUnit, bytes_label},
+        daily::{DailyDurations, durations_by_day},
+        frame::rgb,
+        rate::{RateSeries, rates_by_day},
+        scatter::{AxisFormat, job_scatter},
+        stacked::phases_by_day,
+    },
+    model::{
+        filters::Filters,
+        phase::PhaseKind,
+        project::{ChartView, ProjectPage},
+        time::PhaseTimes,
+    },
+    queries::{
+        project::{self, PointKind},
+        rollup::{Table, job_totals_by, sketches_by},
+    },
+    state::AppState,
+};
+
+/// Points drawn per scatter chart (the most recent jobs).
+const SCATTER_POINTS: i64 = 400;
+
+pub async fn load(
+    state: &AppState,
+    filters: &Filters,
+    now_ms: i64,
+) -> sqlx::Result<Option<ProjectPage>> {
+    let db = &state.db;
+    let Some(info) = project::project(db, filters.project.unwrap_or_default()).await? else {
+        return Ok(None);
+    };
+    let days = filters.window.days(now_ms);
+    let bounds = filters.window.bounds_ms(now_ms);
+    let daily = project::days(db, filters, days).await?;
+    let totals = job_totals_by::<i64>(db, "d.project_id", filters, days)
+        .await?
+        .into_values()
+        .next()
+        .unwrap_or_default();
+    let pipelines = sketches_by::<i64>(db, Table::Pipelines, "d.project_id", filters, days)
+        .await?
+        .into_values()
+        .next()
+        .unwrap_or_default();
+    let job_names = project::job_names(db, filters, days).await?;
+    let slowest = project::slowest_pipelines(db, filters, bounds, 10).await?;
+    let artifacts = project::job_points(
+        db,
+        filters,
+        bounds,
+        PointKind::ArtifactTransfer,
+        SCATTER_POINTS,
+    )
+    .await?;
+    let docker =
+        project::job_points(db, filters, bounds, PointKind::DockerCache, SCATTER_POINTS).await?;
+
+    let daily_csv = Filters {
+        job: None,
+        ..filters.clone()
+    }
+    .href("/export/daily.csv");
+    let jobs_csv = filters.href("/export/jobs.csv");
+    let mut charts = Vec::new();
+    let mut chart =
+        |id: &str, title: &str, svg: Result<String, crate::charts::ChartError>, csv: &str| {
+            charts.push(ChartView {
+                id: id.to_owned(),
+                title: title.to_owned(),
+                svg: svg.unwrap_or_else(|e| format!("<p class=\"error\">{e}</p>")),
+                csv_href: csv.to_owned(),
+            });
+        };
+    let durations: Vec<DailyDurations> = daily
+        .iter()
+        .map(|d| DailyDurations {
+            day: d.day,
+            runs: d.runs,
+            p50_ms: d.duration.p50_ms,
+            p95_ms: d.duration.p95_ms,
+        })
+        .collect();
+    chart(
+        "durations",
+        "Pipeline duration per day",
+        durations_by_day(&durations, "Pipeline duration per day", ChartSize::WIDE),
+        &filters.href("/export/pipelines.csv"),
+    );
+    let phases: Vec<(i64, PhaseTimes)> = daily.iter().map(|d| (d.day, d.phases.clone())).collect();
+    chart(
+        "phases",
+        "Job time by phase per day",
+        phases_by_day(&phases, "Job time by phase per day", ChartSize::WIDE),
+        &daily_csv,
+    );
+    let rates = [
+        RateSeries {
+            label: "cache hits",
+            color: rgb(PhaseKind::CacheRestore.rgb()),
+            days: daily.iter().map(|d| (d.day, d.cache_hits)).collect(),
+        },
+        RateSeries {
+            label: "cached Docker steps",
+            color: rgb(PhaseKind::DockerBuild.rgb()),
+            days: daily
+                .iter()
+                .map(|d| (d.day, d.docker_cached_steps))
+                .collect(),
+        },
+    ];
+    chart(
+        "cache-rates",
+        "Cache hit rate and cached Docker steps per day",
+        rates_by_day(
+            &rates,
+            "Cache hit rate and cached Docker steps per day",
+            ChartSize::WIDE,
+        ),
+        &daily_csv,
+    );
+    let ms_axis = |name: &'static str| AxisFormat {
+        name,
+        format: |ms| DurationUnit::Seconds.label(ms),
+        max: None,
+    };
+    chart(
+        "artifacts",
+        "Artifact bytes against transfer time",
+        job_scatter(
+            &artifacts,
+            AxisFormat {
+                name: "bytes moved",
+                format: bytes_label,
+                max: None,
+            },
+            ms_axis("transfer time"),
+            "Artifact bytes against transfer time",
+            ChartSize::SQUARE,
+        ),
+        &jobs_csv,
+    );
+    chart(
+        "docker",
+        "Docker build time against cached steps",
+        job_scatter(
+            &docker,
+            AxisFormat {
+                name: "steps from cache",
+                format: |share| format!("{:.0} %", share * 100.0),
+                max: Some(1.0),
+            },
+            ms_axis("build time"),
+            "Docker build time against cached steps",
+            ChartSize::SQUARE,
+        ),
+        &jobs_csv,
+    );
+
+    Ok(Some(ProjectPage {
+        project: info,
+        window_label: filters.window.label(),
+        pipelines: pipelines.runs,
+        success: pipelines.success(),
+        duration: pipelines.percentiles(),
+        jobs: totals.analysed(),
+        phases: totals.phase_times(),
+        cache_hits: totals.cache_hits(),
+        docker_cached_steps: totals.docker_cached_steps(),
+        charts,
+        job_names,
+        slowest,
+        setup: state.setup.clone(),
+        filters: filters.clone(),
+    }))
+}
