@@ -10,7 +10,10 @@ use leptos_router::{
 
 use crate::{
     components::nav::NavBar,
-    pages::{not_found::NotFound, overview::OverviewPage, project::ProjectView},
+    pages::{
+        job::JobView, job_name::JobNameView, not_found::NotFound, overview::OverviewPage,
+        pipeline::PipelineView, project::ProjectView,
+    },
 };
 
 /// The document around the app, rendered on the server only.
@@ -55,6 +58,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/projects/:id") view=ProjectView ssr=SsrMode::Async />
+                    // A wildcard, so job names with `/` in them still match.
+                    <Route path=path!("/projects/:id/jobs/*name") view=JobNameView ssr=SsrMode::Async />
+                    <Route path=path!("/pipelines/:id") view=PipelineView ssr=SsrMode::Async />
+                    <Route path=path!("/jobs/:id") view=JobView ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -1,6 +1,7 @@
 //! Server functions: the pages' only way to the data. Each one is thin: it finds the
 //! database in the request context and calls a query in [`crate::queries`].
 
+pub mod detail;
 pub mod overview;
 pub mod project;
 

@@ -9,6 +9,8 @@
 pub mod axis;
 pub mod daily;
 pub mod frame;
+pub mod gantt;
+pub mod histogram;
 pub mod rate;
 pub mod scatter;
 pub mod stacked;

@@ -30,6 +30,30 @@ pub fn maybe_duration(ms: Option<f64>) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
+/// An optional duration in whole milliseconds, or an em dash.
+pub fn maybe_ms(ms: Option<i64>) -> String {
+    ms.map(duration_ms).unwrap_or_else(|| "—".to_owned())
+}
+
+/// An optional size in bytes (`12.5 MB`), or an em dash.
+pub fn bytes(size: Option<i64>) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let Some(size) = size else {
+        return "—".to_owned();
+    };
+    let mut value = size.max(0) as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{value:.0} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
 /// A relative change as `+12%` / `−8%`, or an em dash.
 pub fn change(relative: Option<f64>) -> String {
     match relative {
@@ -62,6 +86,13 @@ mod tests {
         assert_eq!(duration_ms(185_000), "3 min 05 s");
         assert_eq!(duration_ms(3_720_000), "1 h 02 min");
         assert_eq!(duration_ms(-5), "0 ms");
+    }
+
+    #[test]
+    fn sizes_read_in_decimal_units() {
+        assert_eq!(bytes(Some(999)), "999 B");
+        assert_eq!(bytes(Some(12_500_000)), "12.5 MB");
+        assert_eq!(bytes(None), "—");
     }
 
     #[test]

@@ -6,3 +6,4 @@ pub mod filters;
 pub mod format;
 pub mod nav;
 pub mod phase_bar;
+pub mod runs;

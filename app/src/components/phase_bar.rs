@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use crate::{
     components::format::duration_ms,
     model::{
+        detail::PhaseSpanView,
         phase::PhaseKind,
         time::{OVERVIEW_GROUPS, PhaseTimes},
     },
@@ -61,5 +62,35 @@ pub fn PhaseShareLegend() -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
+    }
+}
+
+/// One job's phases as a bar: each runner section in its phase's colour, as wide as it
+/// took, with its name and time as a tooltip and in a text alternative.
+#[component]
+pub fn PhaseStrip(phases: Vec<PhaseSpanView>) -> impl IntoView {
+    let total: i64 = phases
+        .iter()
+        .map(|p| p.duration_ms.max(0))
+        .sum::<i64>()
+        .max(1);
+    let alt = phases
+        .iter()
+        .map(|p| format!("{} {}", p.section, duration_ms(p.duration_ms)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <div class="phase-strip" role="img" aria-label=alt data-testid="phase-strip">
+            {phases
+                .into_iter()
+                .map(|p| {
+                    let kind = PhaseKind::from_key(&p.phase).unwrap_or(PhaseKind::Other);
+                    let width = p.duration_ms.max(0) as f64 * 100.0 / total as f64;
+                    let style = format!("width:{width:.3}%;background:{}", kind.color());
+                    let tip = format!("{} ({}): {}", p.section, kind.label(), duration_ms(p.duration_ms));
+                    view! { <span class="strip-seg" style=style title=tip></span> }
+                })
+                .collect_view()}
+        </div>
     }
 }

@@ -264,6 +264,31 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// Undo [`encode`] (and any other percent-encoding); invalid sequences stay as they are.
+pub fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,7 +325,7 @@ mod tests {
             .split('&')
             .map(|kv| {
                 let (k, v) = kv.split_once('=').unwrap();
-                (k.to_owned(), percent_decode(v))
+                (k.to_owned(), decode(v))
             })
             .collect();
         let again =
@@ -308,20 +333,18 @@ mod tests {
         assert_eq!(again, filters);
     }
 
-    fn percent_decode(value: &str) -> String {
-        let bytes = value.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' {
-                out.push(u8::from_str_radix(&value[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
+    #[test]
+    fn decoding_undoes_encoding_and_tolerates_junk() {
+        for text in [
+            "build/amd64",
+            "test: [ruby 3.2]",
+            "ünïcode & spaces",
+            "100%",
+        ] {
+            assert_eq!(decode(&encode(text)), text);
         }
-        String::from_utf8(out).unwrap()
+        assert_eq!(decode("a%2"), "a%2");
+        assert_eq!(decode("%zz"), "%zz");
     }
 
     #[test]

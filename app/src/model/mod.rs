@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser: what server functions return and what pages
 //! filter by. Plain data, serialisable, no behaviour that needs a database.
 
+pub mod detail;
 pub mod filters;
 pub mod overview;
 pub mod phase;

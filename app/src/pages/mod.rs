@@ -1,5 +1,8 @@
 //! One page per file, each a route in [`crate::shell::App`].
 
+pub mod job;
+pub mod job_name;
 pub mod not_found;
 pub mod overview;
+pub mod pipeline;
 pub mod project;
