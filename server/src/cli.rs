@@ -47,6 +47,18 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Break a saved job log down into phases, cache and artifact transfers and Docker
+    /// steps (no database or GitLab needed).
+    AnalyzeLog(AnalyzeLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeLogArgs {
+    /// The log file, or `-` for standard input.
+    pub file: PathBuf,
+    /// Print JSON (schema in docs/analyze-log.md) instead of the text report.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

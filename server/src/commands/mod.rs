@@ -1,5 +1,7 @@
 //! One function per subcommand.
 
+pub mod analyze_log;
+
 use crate::{
     cli::{Cli, Command},
     config::{self, Settings},
@@ -21,5 +23,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("database {url} is up to date");
             Ok(())
         }
+        Command::AnalyzeLog(args) => analyze_log::run(&args.file, args.json),
     }
 }

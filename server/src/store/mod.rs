@@ -1,6 +1,7 @@
 //! The write side of the database: schema migrations, the upserts that ingest uses, and the
 //! trace queue. Reads live in `strata_app::queries`.
 
+pub mod analysis;
 pub mod merge;
 pub mod records;
 pub mod rollups;
