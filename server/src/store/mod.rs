@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod merge;
 pub mod records;
+pub mod retention;
 pub mod rollups;
 pub mod status;
 pub mod trace_queue;
