@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use futures::stream;
+use futures::{StreamExt, stream};
 
 use super::FakeState;
 use super::faults::{Endpoint, Fault, Keep, RequestRecord};
@@ -117,15 +117,17 @@ async fn truncate(response: Response, keep: Keep, abort: bool) -> Response {
     };
     let cut = bytes.slice(..keep.of(bytes.len()));
     if abort {
-        // Announce the whole body, send part of it, then fail: the connection breaks.
+        // Announce the whole body, send part of it, then fail: the connection breaks. The
+        // pause lets hyper flush the part before it sees the error and aborts.
         parts
             .headers
             .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-        let chunks = stream::iter([
-            Ok(cut),
-            Err(io::Error::other("truncated by the fake on purpose")),
-        ]);
-        return Response::from_parts(parts, Body::from_stream(chunks));
+        let part = stream::once(async move { Ok::<Bytes, io::Error>(cut) });
+        let failure = stream::once(async {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Err(io::Error::other("truncated by the fake on purpose"))
+        });
+        return Response::from_parts(parts, Body::from_stream(part.chain(failure)));
     }
     parts
         .headers

@@ -339,7 +339,6 @@ fn containerize(ctx: &mut PipelineContext<'_>, dist_bytes: u64) -> JobDraft {
         fallback_output = Output::Static(&[
             "dist/ is missing: building it here",
             "added 1187 packages in 96s",
-            "✓ built in 51.84s",
         ]);
     }
     let tag = format!(

@@ -130,7 +130,6 @@ const STEPS: [StepSpec; 11] = [
             "> app@4.2.0 build",
             "> vite build",
             "✓ 2310 modules transformed.",
-            "✓ built in 61.02s",
         ],
     ),
     spec(

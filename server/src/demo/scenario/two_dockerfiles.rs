@@ -72,7 +72,6 @@ const BUILD_STEPS: [StepSpec; 6] = [
             "> web@2.4.0 build",
             "> vite build",
             "✓ 1873 modules transformed.",
-            "✓ built in 57.90s",
         ],
     ),
 ];
