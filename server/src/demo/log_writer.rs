@@ -9,6 +9,7 @@
 
 mod docker;
 mod frame;
+mod transfers;
 
 use std::io::Write;
 

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod faults;
+mod filters;
 mod gate;
 mod job_payload;
 pub mod pagination;

@@ -12,6 +12,7 @@ use axum::routing::get;
 use serde::Serialize;
 
 use super::FakeState;
+use super::filters::PipelineFilters;
 use super::gate::gate;
 use super::job_payload::job;
 use super::pagination::PageRequest;
@@ -21,7 +22,6 @@ use crate::demo::dataset::{Dataset, PipelineEntry};
 use crate::demo::log_writer;
 use crate::demo::scenario::ProjectSpec;
 use crate::demo::scenario::model::Status;
-use crate::gitlab::time::parse_epoch_ms;
 
 pub fn router(state: Arc<FakeState>) -> Router {
     Router::new()
@@ -59,7 +59,7 @@ impl ApiError {
         }
     }
 
-    fn bad_request(text: impl Into<String>) -> ApiError {
+    pub(super) fn bad_request(text: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "error", text)
     }
 
@@ -79,7 +79,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-type Query = Vec<(String, String)>;
+pub(super) type Query = Vec<(String, String)>;
 
 fn parse_query(raw: Option<String>) -> Query {
     raw.map(|q| {
@@ -90,7 +90,7 @@ fn parse_query(raw: Option<String>) -> Query {
     .unwrap_or_default()
 }
 
-fn param<'q>(query: &'q Query, name: &str) -> Option<&'q str> {
+pub(super) fn param<'q>(query: &'q Query, name: &str) -> Option<&'q str> {
     query
         .iter()
         .find(|(k, _)| k == name)
@@ -147,77 +147,6 @@ async fn get_project(
     ))
 }
 
-/// The list filters GitLab supports that sync uses.
-struct PipelineFilters {
-    updated_after_us: Option<i64>,
-    updated_before_us: Option<i64>,
-    git_ref: Option<String>,
-    status: Option<Status>,
-    source: Option<String>,
-    sha: Option<String>,
-    order_by: &'static str,
-    ascending: bool,
-}
-
-impl PipelineFilters {
-    fn parse(query: &Query) -> Result<PipelineFilters, ApiError> {
-        let time = |name: &str| match param(query, name) {
-            None => Ok(None),
-            Some(v) => parse_epoch_ms(v)
-                .map(|ms| Some(ms * 1_000))
-                .ok_or_else(|| ApiError::bad_request(format!("{name} is invalid"))),
-        };
-        let status = match param(query, "status") {
-            None => None,
-            Some(s) => Some(
-                Status::parse(s)
-                    .ok_or_else(|| ApiError::bad_request("status does not have a valid value"))?,
-            ),
-        };
-        let order_by = match param(query, "order_by").unwrap_or("id") {
-            "id" => "id",
-            "updated_at" => "updated_at",
-            "status" => "status",
-            "ref" => "ref",
-            _ => {
-                return Err(ApiError::bad_request(
-                    "order_by does not have a valid value",
-                ));
-            }
-        };
-        let ascending = match param(query, "sort").unwrap_or("desc") {
-            "asc" => true,
-            "desc" => false,
-            _ => return Err(ApiError::bad_request("sort does not have a valid value")),
-        };
-        Ok(PipelineFilters {
-            updated_after_us: time("updated_after")?,
-            updated_before_us: time("updated_before")?,
-            git_ref: param(query, "ref").map(str::to_string),
-            status,
-            source: param(query, "source").map(str::to_string),
-            sha: param(query, "sha").map(str::to_string),
-            order_by,
-            ascending,
-        })
-    }
-
-    fn keeps(&self, entry: &PipelineEntry, status: Status, updated_us: i64) -> bool {
-        self.updated_after_us.is_none_or(|t| updated_us > t)
-            && self.updated_before_us.is_none_or(|t| updated_us < t)
-            && self
-                .git_ref
-                .as_deref()
-                .is_none_or(|r| entry.arrival.git_ref == r)
-            && self.status.is_none_or(|s| status == s)
-            && self
-                .source
-                .as_deref()
-                .is_none_or(|s| entry.arrival.source.as_str() == s)
-            && self.sha.as_deref().is_none_or(|s| entry.sha == s)
-    }
-}
-
 async fn list_pipelines(
     State(state): State<Arc<FakeState>>,
     Path(id): Path<String>,
@@ -245,20 +174,7 @@ async fn list_pipelines(
         })
         .filter(|&(entry, status, updated)| filters.keeps(entry, status, updated))
         .collect();
-    rows.sort_by(|a, b| {
-        let key = match filters.order_by {
-            "updated_at" => a.2.cmp(&b.2),
-            "status" => a.1.as_str().cmp(b.1.as_str()),
-            "ref" => a.0.arrival.git_ref.cmp(&b.0.arrival.git_ref),
-            _ => std::cmp::Ordering::Equal,
-        };
-        let key = key.then(a.0.ids.id.cmp(&b.0.ids.id));
-        if filters.ascending {
-            key
-        } else {
-            key.reverse()
-        }
-    });
+    rows.sort_by(|a, b| filters.compare(a, b));
     let items: Vec<_> = rows[page.range(rows.len())]
         .iter()
         .map(|&(entry, status, updated)| pipeline_list_item(spec, entry, status, updated))

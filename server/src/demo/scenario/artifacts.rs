@@ -41,14 +41,11 @@ const SBOM_BYTES: u64 = 2_100_000;
 
 fn rates() -> Rates {
     Rates {
-        cache: Transfer {
-            bytes_per_second: 80_000_000,
-            overhead_us: 700_000,
-        },
         artifacts: Transfer {
             bytes_per_second: TRUTH.transfer_bytes_per_second,
             overhead_us: us(TRUTH.transfer_overhead),
         },
+        ..Rates::STANDARD
     }
 }
 

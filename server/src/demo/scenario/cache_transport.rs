@@ -52,10 +52,7 @@ fn rates() -> Rates {
             bytes_per_second: TRUTH.cache_bytes_per_second,
             overhead_us: us(TRUTH.cache_overhead),
         },
-        artifacts: Transfer {
-            bytes_per_second: 40_000_000,
-            overhead_us: 1_500_000,
-        },
+        ..Rates::STANDARD
     }
 }
 

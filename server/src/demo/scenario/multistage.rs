@@ -18,7 +18,7 @@ use rand::Rng;
 use super::model::{Builder, DockerBuild, DockerStep, JobDraft, Outcome, Output};
 use super::noise::{around_s, chance};
 use super::people::LEGACY_RUNNERS;
-use super::phases::{Basics, Body, Rates, Transfer, assemble, cmd, manual};
+use super::phases::{Basics, Body, Rates, assemble, cmd, manual, one_command};
 use super::{PipelineContext, ProjectSpec, Scenario};
 use crate::demo::ground_truth::{GroundTruth, MULTISTAGE as TRUTH};
 
@@ -238,19 +238,6 @@ fn basics(ctx: &mut PipelineContext<'_>, name: &'static str, stage: &'static str
     }
 }
 
-fn rates() -> Rates {
-    Rates {
-        cache: Transfer {
-            bytes_per_second: 80_000_000,
-            overhead_us: 700_000,
-        },
-        artifacts: Transfer {
-            bytes_per_second: 40_000_000,
-            overhead_us: 1_500_000,
-        },
-    }
-}
-
 fn simple(
     ctx: &mut PipelineContext<'_>,
     name: &'static str,
@@ -259,20 +246,13 @@ fn simple(
     output: &'static [&'static str],
 ) -> JobDraft {
     let b = basics(ctx, name, "test");
-    let body = Body {
-        script: vec![cmd(
-            line,
-            around_s(&mut ctx.rng, mean_s, 0.25),
-            Output::Static(output),
-        )],
-        ..Body::default()
-    };
-    assemble(
+    one_command(
         &mut ctx.rng,
         b,
         TRUTH.queue,
-        rates(),
-        body,
+        line,
+        mean_s,
+        output,
         Outcome::Success,
     )
 }
@@ -327,7 +307,7 @@ impl Scenario for Multistage {
             &mut ctx.rng,
             b,
             TRUTH.queue,
-            rates(),
+            Rates::STANDARD,
             body,
             Outcome::Success,
         ));
@@ -360,7 +340,7 @@ impl Scenario for Multistage {
         } else {
             Outcome::Success
         };
-        let mut scan = assemble(&mut ctx.rng, b, TRUTH.queue, rates(), body, outcome);
+        let mut scan = assemble(&mut ctx.rng, b, TRUTH.queue, Rates::STANDARD, body, outcome);
         scan.allow_failure = true;
         jobs.push(scan);
 
@@ -381,7 +361,7 @@ impl Scenario for Multistage {
                 &mut ctx.rng,
                 b,
                 TRUTH.queue,
-                rates(),
+                Rates::STANDARD,
                 body,
                 Outcome::Success,
             ));

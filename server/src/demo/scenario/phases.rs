@@ -101,6 +101,38 @@ pub struct Rates {
     pub artifacts: Transfer,
 }
 
+impl Rates {
+    /// Cache at 80 MB/s and artifacts at 40 MB/s, after 0.7 s and 1.5 s of overhead.
+    pub const STANDARD: Rates = Rates {
+        cache: Transfer {
+            bytes_per_second: 80_000_000,
+            overhead_us: 700_000,
+        },
+        artifacts: Transfer {
+            bytes_per_second: 40_000_000,
+            overhead_us: 1_500_000,
+        },
+    };
+}
+
+/// A job that runs one command (taking `mean_s` ± 25 %) and nothing else.
+pub fn one_command(
+    rng: &mut DemoRng,
+    basics: Basics,
+    queue: QueueTruth,
+    line: impl Into<Cow<'static, str>>,
+    mean_s: f64,
+    output: &'static [&'static str],
+    outcome: Outcome,
+) -> JobDraft {
+    let duration = around_s(rng, mean_s, 0.25);
+    let body = Body {
+        script: vec![cmd(line, duration, Output::Static(output))],
+        ..Body::default()
+    };
+    assemble(rng, basics, queue, Rates::STANDARD, body, outcome)
+}
+
 /// A whole job: prologue, `body`, cleanup. A failed job stops after its script (nothing is
 /// archived or uploaded), and the failing command is the script's last.
 pub fn assemble(

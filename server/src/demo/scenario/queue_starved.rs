@@ -9,7 +9,7 @@
 use super::model::{JobDraft, Outcome, Output};
 use super::noise::around_s;
 use super::people::ARM64_RUNNERS;
-use super::phases::{Basics, Body, Rates, Transfer, assemble, cmd};
+use super::phases::{Basics, Body, Rates, assemble, cmd};
 use super::{PipelineContext, ProjectSpec, Scenario};
 use crate::demo::ground_truth::{GroundTruth, QUEUE_STARVED as TRUTH};
 
@@ -66,16 +66,6 @@ impl Scenario for QueueStarved {
     }
 
     fn jobs(&self, ctx: &mut PipelineContext<'_>) -> Vec<JobDraft> {
-        let rates = Rates {
-            cache: Transfer {
-                bytes_per_second: 80_000_000,
-                overhead_us: 700_000,
-            },
-            artifacts: Transfer {
-                bytes_per_second: 40_000_000,
-                overhead_us: 1_500_000,
-            },
-        };
         CHECKS
             .iter()
             .map(|&(name, image, line, mean_s, output)| {
@@ -97,7 +87,14 @@ impl Scenario for QueueStarved {
                     )],
                     ..Body::default()
                 };
-                assemble(&mut ctx.rng, b, TRUTH.queue, rates, body, Outcome::Success)
+                assemble(
+                    &mut ctx.rng,
+                    b,
+                    TRUTH.queue,
+                    Rates::STANDARD,
+                    body,
+                    Outcome::Success,
+                )
             })
             .collect()
     }

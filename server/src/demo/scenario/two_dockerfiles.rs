@@ -19,7 +19,7 @@ use rand::Rng;
 use super::model::{Builder, DockerBuild, DockerStep, JobDraft, Outcome, Output};
 use super::noise::{around_s, chance, hex};
 use super::people::AUTOSCALER_RUNNERS;
-use super::phases::{Basics, Body, Rates, Transfer, assemble, cmd, manual};
+use super::phases::{Basics, Body, Rates, assemble, cmd, manual, one_command};
 use super::{PipelineContext, ProjectSpec, Scenario};
 use crate::demo::ground_truth::{GroundTruth, TWO_DOCKERFILES as TRUTH};
 
@@ -149,19 +149,6 @@ fn basics(ctx: &mut PipelineContext<'_>, name: &'static str, stage: &'static str
     }
 }
 
-fn rates() -> Rates {
-    Rates {
-        cache: Transfer {
-            bytes_per_second: 80_000_000,
-            overhead_us: 700_000,
-        },
-        artifacts: Transfer {
-            bytes_per_second: 40_000_000,
-            overhead_us: 1_500_000,
-        },
-    }
-}
-
 fn scripted(
     ctx: &mut PipelineContext<'_>,
     b: Basics,
@@ -170,15 +157,7 @@ fn scripted(
     output: &'static [&'static str],
     outcome: Outcome,
 ) -> JobDraft {
-    let body = Body {
-        script: vec![cmd(
-            line,
-            around_s(&mut ctx.rng, mean_s, 0.25),
-            Output::Static(output),
-        )],
-        ..Body::default()
-    };
-    assemble(&mut ctx.rng, b, TRUTH.queue, rates(), body, outcome)
+    one_command(&mut ctx.rng, b, TRUTH.queue, line, mean_s, output, outcome)
 }
 
 fn build_image(ctx: &mut PipelineContext<'_>) -> JobDraft {
@@ -237,7 +216,7 @@ fn build_image(ctx: &mut PipelineContext<'_>) -> JobDraft {
         &mut ctx.rng,
         b,
         TRUTH.queue,
-        rates(),
+        Rates::STANDARD,
         body,
         Outcome::Success,
     )
