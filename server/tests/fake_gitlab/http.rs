@@ -247,3 +247,53 @@ async fn every_response_reports_rate_limits_and_a_configured_limit_answers_429()
     assert_eq!(statuses, [200, 200, 200, 429, 429]);
     assert_eq!(fake.requests().len(), 5);
 }
+
+#[tokio::test]
+async fn a_retried_attempt_is_listed_only_with_include_retried() {
+    let (fake, api) = start(300, &[ScenarioKind::CacheAsTransport]).await;
+    let (pid, retried, name) = fake.read(|d| {
+        d.pipelines(101)
+            .iter()
+            .filter_map(|e| d.expand(101, e))
+            .find_map(|p| {
+                let job = p.jobs.iter().find(|j| j.retried)?;
+                Some((p.id, job.id, job.name()))
+            })
+            .expect("a pipeline with a retried job")
+    });
+    let (_, latest) = api
+        .json(&format!("/projects/101/pipelines/{pid}/jobs?per_page=100"))
+        .await;
+    let (_, every) = api
+        .json(&format!(
+            "/projects/101/pipelines/{pid}/jobs?per_page=100&include_retried=true"
+        ))
+        .await;
+    let ids = |v: &serde_json::Value| -> Vec<i64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert!(!ids(&latest).contains(&retried));
+    assert!(ids(&every).contains(&retried));
+    assert_eq!(ids(&every).len(), ids(&latest).len() + 1);
+    let attempts: Vec<&serde_json::Value> = every
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["name"] == name)
+        .collect();
+    assert_eq!(attempts.len(), 2, "the failed attempt and its retry");
+    let old = attempts.iter().find(|j| j["id"] == retried).unwrap();
+    assert_eq!(
+        (old["status"].as_str(), old["failure_reason"].as_str()),
+        (Some("failed"), Some("script_failure"))
+    );
+    let newer = attempts.iter().find(|j| j["id"] != retried).unwrap();
+    assert!(
+        newer["id"].as_i64() > Some(retried)
+            && newer["started_at"].as_str() > old["finished_at"].as_str()
+    );
+}

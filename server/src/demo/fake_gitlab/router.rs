@@ -135,6 +135,7 @@ async fn list_projects(
     ))
 }
 
+#[tracing::instrument(skip(state), fields(project = %id))]
 async fn get_project(
     State(state): State<Arc<FakeState>>,
     Path(id): Path<String>,
@@ -147,6 +148,7 @@ async fn get_project(
     ))
 }
 
+#[tracing::instrument(skip(state, raw, uri), fields(project = %id))]
 async fn list_pipelines(
     State(state): State<Arc<FakeState>>,
     Path(id): Path<String>,
@@ -190,6 +192,7 @@ fn pipeline_id(raw: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::bad_request("pipeline_id is invalid"))
 }
 
+#[tracing::instrument(skip(state))]
 async fn get_pipeline(
     State(state): State<Arc<FakeState>>,
     Path((id, pid)): Path<(String, String)>,
@@ -217,6 +220,7 @@ fn entry<'d>(
         .map_err(|_| ApiError::not_found("Pipeline"))
 }
 
+#[tracing::instrument(skip(state, raw, uri))]
 async fn list_jobs(
     State(state): State<Arc<FakeState>>,
     Path((id, pid)): Path<(String, String)>,
@@ -257,6 +261,7 @@ async fn list_jobs(
     ))
 }
 
+#[tracing::instrument(skip(state))]
 async fn job_trace(
     State(state): State<Arc<FakeState>>,
     Path((id, job_id)): Path<(String, String)>,
