@@ -8,6 +8,7 @@ pub mod fake_gitlab;
 pub mod ground_truth;
 pub mod log_writer;
 pub mod scenario;
+pub mod store_load;
 
 pub use dataset::{Dataset, DemoConfig};
 pub use fake_gitlab::{FakeConfig, FakeGitLab};
