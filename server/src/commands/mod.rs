@@ -1,5 +1,7 @@
 //! One function per subcommand.
 
+mod export;
+
 use crate::{
     cli::{Cli, Command},
     config::{self, Settings},
@@ -21,5 +23,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("database {url} is up to date");
             Ok(())
         }
+        Command::Export(args) => export::run(&cli.global, args).await,
     }
 }

@@ -78,6 +78,16 @@ impl Export {
 /// The chunks of a running export, in order. Dropping it stops the export.
 pub struct CsvChunks {
     rx: mpsc::Receiver<Result<Bytes, ExportError>>,
+    task: tokio::task::JoinHandle<u64>,
+}
+
+impl CsvChunks {
+    /// Stop reading, as a client that disconnects does, and wait for the export to end.
+    /// Returns how many data rows it had written by then.
+    pub async fn stop(self) -> u64 {
+        drop(self.rx);
+        self.task.await.unwrap_or(0)
+    }
 }
 
 impl Stream for CsvChunks {
@@ -91,12 +101,13 @@ impl Stream for CsvChunks {
 /// Start exporting; the window is resolved against `now_ms`.
 pub fn start(db: Db, export: Export, now_ms: i64) -> CsvChunks {
     let (tx, rx) = mpsc::channel(CHANNEL_CHUNKS);
-    tokio::spawn(produce(db, export, now_ms, CsvSink::new(tx)));
-    CsvChunks { rx }
+    let task = tokio::spawn(produce(db, export, now_ms, CsvSink::new(tx)));
+    CsvChunks { rx, task }
 }
 
+/// Run an export into `sink`; returns the number of data rows written.
 #[tracing::instrument(skip_all, fields(kind = %export.kind))]
-async fn produce(db: Db, export: Export, now_ms: i64, mut sink: CsvSink) {
+async fn produce(db: Db, export: Export, now_ms: i64, mut sink: CsvSink) -> u64 {
     let window = export.scope.filters.window;
     let written = match export.kind.plan() {
         Some(plan) => {
@@ -104,15 +115,19 @@ async fn produce(db: Db, export: Export, now_ms: i64, mut sink: CsvSink) {
         }
         None => daily::write(&db, &export.scope, window.days(now_ms), &mut sink).await,
     };
+    let rows = sink.rows();
     // Errors are reported to the reader, which logs or prints them (once).
     match written {
         Ok(()) => match sink.finish().await {
-            Ok(rows) => tracing::debug!(rows, "export finished"),
-            Err(_) => tracing::debug!("the reader went away before the last chunk"),
+            Ok(()) => tracing::debug!(rows, "export finished"),
+            Err(_) => tracing::debug!(rows, "the reader went away before the last chunk"),
         },
-        Err(ExportError::ReaderGone) => tracing::debug!("the reader went away; export stopped"),
+        Err(ExportError::ReaderGone) => {
+            tracing::debug!(rows, "the reader went away; export stopped")
+        }
         Err(error) => sink.fail(error).await,
     }
+    rows
 }
 
 #[cfg(test)]

@@ -38,10 +38,14 @@ impl CsvSink {
         Ok(())
     }
 
-    /// Send what is left; returns the number of data rows written.
-    pub async fn finish(mut self) -> Result<u64, ExportError> {
-        self.send().await?;
-        Ok(self.rows)
+    /// Data rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// Send what is left.
+    pub async fn finish(mut self) -> Result<(), ExportError> {
+        self.send().await
     }
 
     async fn send(&mut self) -> Result<(), ExportError> {
