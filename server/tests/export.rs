@@ -205,7 +205,7 @@ async fn hostile_text_is_neutralised(t: TestDb) {
     assert!(refs.contains(&HOSTILE_REF.to_owned()));
     assert!(refs.contains(&"'-dash".to_owned()));
     let paths: Vec<String> = table.pick(&["project_path"]).into_iter().map(|mut r| r.remove(0)).collect();
-    assert!(paths.contains(&format!("'{HOSTILE_PATH}").replace("'evil", "evil")) || paths.contains(&HOSTILE_PATH.to_owned()));
+    assert!(paths.contains(&HOSTILE_PATH.to_owned()), "{paths:?}");
 
     // Numbers are never prefixed, negative ones included; text that starts with `@` or `+` is.
     let phases = csv(&app, &format!("/export/phases.csv?{}", window_query())).await;

@@ -3,6 +3,8 @@
 //! with names that try to break CSV files and spreadsheets.
 #![allow(dead_code)]
 
+pub mod bulk;
+
 use strata::store::{
     records::{JobRecord, PipelineRecord, ProjectRecord},
     rollups, writes,
