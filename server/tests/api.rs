@@ -27,7 +27,11 @@ impl Spec {
         let response = app.get("/api/v1/openapi.json").await;
         assert_eq!(response.status(), 200);
         let doc: Value = response.json().await.unwrap();
-        assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
+        assert!(
+            doc["openapi"].as_str().unwrap().starts_with("3."),
+            "{}",
+            doc["openapi"]
+        );
         Spec(doc)
     }
 
@@ -42,12 +46,18 @@ impl Spec {
             "the document describes {status} for {template}"
         );
         // In a URI fragment, `{` and `}` are percent-encoded.
-        root["$ref"] = json!(format!("#{}", pointer.replace('{', "%7B").replace('}', "%7D")));
+        root["$ref"] = json!(format!(
+            "#{}",
+            pointer.replace('{', "%7B").replace('}', "%7D")
+        ));
         let validator = jsonschema::draft202012::options()
             .should_validate_formats(true)
             .build(&root)
             .unwrap_or_else(|e| panic!("schema for {template} {status}: {e}"));
-        let errors: Vec<String> = validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(body)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{template} {status}: {errors:?}\n{body}");
     }
 }
@@ -55,7 +65,11 @@ impl Spec {
 async fn get(app: &TestApp, path: &str) -> (u16, Value) {
     let response = app.get(path).await;
     let status = response.status().as_u16();
-    assert_eq!(response.headers()["content-type"], "application/json", "{path}");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json",
+        "{path}"
+    );
     (status, response.json().await.unwrap())
 }
 
@@ -69,25 +83,54 @@ async fn responses_match_the_document(t: TestDb) {
     seed(&t.db).await;
     let app = TestApp::spawn(test_settings(&t.url), &t.db).await;
     let spec = Spec::fetch(&app).await;
-    for path in ["/api/v1/projects", "/api/v1/pipelines", "/api/v1/jobs", "/api/v1/jobs/{id}", "/api/v1/daily"] {
-        assert!(spec.0["paths"][path]["get"].is_object(), "{path} is documented");
+    for path in [
+        "/api/v1/projects",
+        "/api/v1/pipelines",
+        "/api/v1/jobs",
+        "/api/v1/jobs/{id}",
+        "/api/v1/daily",
+    ] {
+        assert!(
+            spec.0["paths"][path]["get"].is_object(),
+            "{path} is documented"
+        );
     }
     let q = window_query();
     let job = analysed_job(&t).await;
     let cases = [
         ("/api/v1/projects", "/api/v1/projects".to_owned(), 200),
-        ("/api/v1/projects", "/api/v1/projects?limit=1".to_owned(), 200),
-        ("/api/v1/pipelines", format!("/api/v1/pipelines?{q}&limit=3"), 200),
-        ("/api/v1/pipelines", format!("/api/v1/pipelines?{q}&job={}", encode(SCRIPT_JOB)), 200),
+        (
+            "/api/v1/projects",
+            "/api/v1/projects?limit=1".to_owned(),
+            200,
+        ),
+        (
+            "/api/v1/pipelines",
+            format!("/api/v1/pipelines?{q}&limit=3"),
+            200,
+        ),
+        (
+            "/api/v1/pipelines",
+            format!("/api/v1/pipelines?{q}&job={}", encode(SCRIPT_JOB)),
+            200,
+        ),
         ("/api/v1/jobs", format!("/api/v1/jobs?{q}"), 200),
         ("/api/v1/jobs", "/api/v1/jobs?pipeline=999".to_owned(), 200),
         ("/api/v1/jobs/{id}", format!("/api/v1/jobs/{job}"), 200),
         ("/api/v1/jobs/{id}", "/api/v1/jobs/9998".to_owned(), 200),
         ("/api/v1/daily", format!("/api/v1/daily?{q}&limit=4"), 200),
         ("/api/v1/jobs", "/api/v1/jobs?limit=0".to_owned(), 400),
-        ("/api/v1/pipelines", "/api/v1/pipelines?status=done".to_owned(), 400),
+        (
+            "/api/v1/pipelines",
+            "/api/v1/pipelines?status=done".to_owned(),
+            400,
+        ),
         ("/api/v1/daily", "/api/v1/daily?cursor=nope".to_owned(), 400),
-        ("/api/v1/projects", "/api/v1/projects?project=x".to_owned(), 400),
+        (
+            "/api/v1/projects",
+            "/api/v1/projects?project=x".to_owned(),
+            400,
+        ),
         ("/api/v1/jobs/{id}", "/api/v1/jobs/1".to_owned(), 404),
     ];
     for (template, path, status) in cases {
@@ -95,7 +138,10 @@ async fn responses_match_the_document(t: TestDb) {
         assert_eq!(got, status, "{path}: {body}");
         spec.check(template, status, &body);
         if status == 200 && template != "/api/v1/jobs/{id}" {
-            assert!(!body["items"].as_array().unwrap().is_empty(), "{path} has rows to check");
+            assert!(
+                !body["items"].as_array().unwrap().is_empty(),
+                "{path} has rows to check"
+            );
         }
     }
     // A response that breaks the document is caught (the check can fail).
@@ -132,8 +178,16 @@ fn ints(items: &[Value], field: &str) -> Vec<i64> {
 async fn csv_column(app: &TestApp, path: &str, column: &str) -> Vec<String> {
     let body = app.get(path).await.bytes().await.unwrap();
     let mut reader = csv::Reader::from_reader(&body[..]);
-    let at = reader.headers().unwrap().iter().position(|h| h == column).unwrap();
-    reader.records().map(|r| r.unwrap()[at].to_owned()).collect()
+    let at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == column)
+        .unwrap();
+    reader
+        .records()
+        .map(|r| r.unwrap()[at].to_owned())
+        .collect()
 }
 
 async fn cursors_walk_every_row(t: TestDb) {
@@ -144,7 +198,10 @@ async fn cursors_walk_every_row(t: TestDb) {
         "SELECT id FROM jobs WHERE created_at_ms >= $1 AND created_at_ms < $2 ORDER BY id")
         .bind(export_seed::DAY * 86_400_000).bind((export_seed::DAY + 4) * 86_400_000).fetch_all(p).await.unwrap());
     let (jobs, pages) = walk(&app, &format!("/api/v1/jobs?{q}&limit=7")).await;
-    assert_eq!(ints(&jobs, "job_id"), all_jobs.iter().map(|r| r.0).collect::<Vec<_>>());
+    assert_eq!(
+        ints(&jobs, "job_id"),
+        all_jobs.iter().map(|r| r.0).collect::<Vec<_>>()
+    );
     assert_eq!(pages, all_jobs.len().div_ceil(7));
 
     let (pipelines, _) = walk(&app, &format!("/api/v1/pipelines?{q}&limit=5")).await;
@@ -167,7 +224,13 @@ async fn cursors_walk_every_row(t: TestDb) {
         assert_eq!(runs, names, "limit {limit}");
         let keys: Vec<(i64, String, String)> = daily
             .iter()
-            .map(|d| (d["project_id"].as_i64().unwrap(), d["day"].as_str().unwrap().to_owned(), d["job_name"].as_str().unwrap().to_owned()))
+            .map(|d| {
+                (
+                    d["project_id"].as_i64().unwrap(),
+                    d["day"].as_str().unwrap().to_owned(),
+                    d["job_name"].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
         let mut sorted = keys.clone();
         sorted.dedup();
@@ -188,20 +251,33 @@ async fn filters_match_the_csv(t: TestDb) {
     ] {
         for (kind, id) in [("jobs", "job_id"), ("pipelines", "pipeline_id")] {
             let (items, _) = walk(&app, &format!("/api/v1/{kind}?{q}&{filter}&limit=4")).await;
-            let csv_ids: Vec<i64> = csv_column(&app, &format!("/export/{kind}.csv?{q}&{filter}"), id)
-                .await
-                .iter()
-                .map(|s| s.parse().unwrap())
-                .collect();
+            let csv_ids: Vec<i64> =
+                csv_column(&app, &format!("/export/{kind}.csv?{q}&{filter}"), id)
+                    .await
+                    .iter()
+                    .map(|s| s.parse().unwrap())
+                    .collect();
             assert_eq!(ints(&items, id), csv_ids, "{kind}?{filter}");
         }
     }
     // JSON keeps text as it is: no spreadsheet escaping outside CSV.
-    let (items, _) = walk(&app, &format!("/api/v1/jobs?{q}&ref={}&limit=1000", encode(HOSTILE_REF))).await;
+    let (items, _) = walk(
+        &app,
+        &format!("/api/v1/jobs?{q}&ref={}&limit=1000", encode(HOSTILE_REF)),
+    )
+    .await;
     assert!(items.iter().all(|i| i["ref"] == HOSTILE_REF));
     let (items, _) = walk(&app, &format!("/api/v1/jobs?{q}&limit=1000")).await;
-    assert!(items.iter().any(|i| i["job_name"] == export_seed::HOSTILE_JOB));
-    assert!(items.iter().all(|i| i["created_at"].as_str().unwrap().ends_with('Z')));
+    assert!(
+        items
+            .iter()
+            .any(|i| i["job_name"] == export_seed::HOSTILE_JOB)
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i["created_at"].as_str().unwrap().ends_with('Z'))
+    );
     app.stop().await;
 }
 
@@ -218,7 +294,12 @@ async fn job_detail(t: TestDb) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["section"].as_str().unwrap().to_owned(), p["duration_ms"].as_i64().unwrap()))
+        .map(|p| {
+            (
+                p["section"].as_str().unwrap().to_owned(),
+                p["duration_ms"].as_i64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(got, phases);
     assert_eq!(body["cache_ops"][0]["cache_key"], "+key,\"1\"");
@@ -248,6 +329,9 @@ async fn bad_parameters(t: TestDb) {
         ("/api/v1/pipelines?status=done", "status"),
         ("/api/v1/jobs?pipeline=abc", "pipeline"),
         ("/api/v1/projects?project=x", "project"),
+        ("/api/v1/jobs?to=", "to"),
+        ("/api/v1/daily?ref=%20", "ref"),
+        ("/api/v1/jobs/9223372036854775808", "id"),
     ] {
         let (status, body) = get(&app, path).await;
         assert_eq!(status, 400, "{path}: {body}");

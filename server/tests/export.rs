@@ -5,7 +5,9 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use export_seed::{DAY, HOSTILE_JOB, HOSTILE_PATH, HOSTILE_REF, OLD_PIPELINE, SCRIPT_JOB, seed, window_query};
+use export_seed::{
+    DAY, HOSTILE_JOB, HOSTILE_PATH, HOSTILE_REF, OLD_PIPELINE, SCRIPT_JOB, seed, window_query,
+};
 use strata_app::{model::filters::DAY_MS, stats::sketch::exact_quantile, with_pool};
 use support::{TestApp, TestDb, test_settings};
 
@@ -27,7 +29,12 @@ struct Table {
 impl Table {
     fn parse(body: &[u8]) -> Table {
         let mut reader = csv::Reader::from_reader(body);
-        let headers = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        let headers = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
         let rows = reader
             .records()
             .map(|r| r.unwrap().iter().map(str::to_owned).collect())
@@ -88,7 +95,15 @@ fn iso(ms: Option<i64>) -> String {
 
 const WINDOW: (i64, i64) = (DAY * DAY_MS, (DAY + 4) * DAY_MS);
 
-type PipelineFacts = (i64, String, Option<String>, Option<String>, String, Option<i64>, Option<i64>);
+type PipelineFacts = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<i64>,
+);
 type JobFacts = (
     i64,
     String,
@@ -118,12 +133,28 @@ async fn every_kind_matches_the_database(t: TestDb) {
     let expected: Vec<Vec<String>> = pipelines
         .into_iter()
         .map(|(id, path, git_ref, source, status, created, duration)| {
-            vec![id.to_string(), shown(Some(path)), shown(git_ref), shown(source), status, iso(created), num(duration)]
+            vec![
+                id.to_string(),
+                shown(Some(path)),
+                shown(git_ref),
+                shown(source),
+                status,
+                iso(created),
+                num(duration),
+            ]
         })
         .collect();
     let table = csv(&app, &format!("/export/pipelines.csv?{q}")).await;
     assert_eq!(
-        table.pick(&["pipeline_id", "project_path", "ref", "source", "status", "created_at", "duration_ms"]),
+        table.pick(&[
+            "pipeline_id",
+            "project_path",
+            "ref",
+            "source",
+            "status",
+            "created_at",
+            "duration_ms"
+        ]),
         expected
     );
 
@@ -138,22 +169,52 @@ async fn every_kind_matches_the_database(t: TestDb) {
         .into_iter()
         .map(|j| {
             vec![
-                j.0.to_string(), shown(Some(j.1)), shown(j.2), j.3, shown(j.4), iso(j.5), num(j.6), num(j.7),
-                num(j.8), num(j.9), num(j.10), num(j.11),
+                j.0.to_string(),
+                shown(Some(j.1)),
+                shown(j.2),
+                j.3,
+                shown(j.4),
+                iso(j.5),
+                num(j.6),
+                num(j.7),
+                num(j.8),
+                num(j.9),
+                num(j.10),
+                num(j.11),
             ]
         })
         .collect();
     let table = csv(&app, &format!("/export/jobs.csv?{q}")).await;
     assert_eq!(
         table.pick(&[
-            "job_id", "job_name", "stage", "status", "ref", "created_at", "duration_ms", "queued_duration_ms",
-            "script_ms", "cache_hits", "artifact_download_bytes", "docker_cached_steps"
+            "job_id",
+            "job_name",
+            "stage",
+            "status",
+            "ref",
+            "created_at",
+            "duration_ms",
+            "queued_duration_ms",
+            "script_ms",
+            "cache_hits",
+            "artifact_download_bytes",
+            "docker_cached_steps"
         ]),
         expected
     );
     for phase in [
-        "prepare_ms", "sources_ms", "cache_restore_ms", "artifact_download_ms", "script_ms", "docker_build_ms",
-        "cache_archive_ms", "artifact_upload_ms", "cleanup_ms", "other_ms", "cache_misses", "artifact_upload_bytes",
+        "prepare_ms",
+        "sources_ms",
+        "cache_restore_ms",
+        "artifact_download_ms",
+        "script_ms",
+        "docker_build_ms",
+        "cache_archive_ms",
+        "artifact_upload_ms",
+        "cleanup_ms",
+        "other_ms",
+        "cache_misses",
+        "artifact_upload_bytes",
         "docker_steps",
     ] {
         table.col(phase);
@@ -161,14 +222,54 @@ async fn every_kind_matches_the_database(t: TestDb) {
 
     // Detail kinds: every row of the window, in key order, with its cells as stored.
     let detail: [(&str, &str, &[&str]); 4] = [
-        ("phases", "SELECT x.job_id, x.seq, x.phase, x.section, x.start_offset_ms, x.duration_ms FROM job_phases x",
-         &["job_id", "seq", "phase", "section", "start_offset_ms", "duration_ms"]),
-        ("cache-ops", "SELECT x.job_id, x.seq, x.direction, x.cache_key, x.size_bytes, x.duration_ms FROM cache_ops x",
-         &["job_id", "seq", "direction", "cache_key", "size_bytes", "duration_ms"]),
-        ("artifact-ops", "SELECT x.job_id, x.seq, x.outcome, x.source_job_name, x.source_job_id, x.size_bytes FROM artifact_ops x",
-         &["job_id", "seq", "outcome", "source_job_name", "source_job_id", "size_bytes"]),
-        ("docker-steps", "SELECT x.job_id, x.seq, x.stage, x.instruction, x.step_index, x.duration_ms FROM docker_steps x",
-         &["job_id", "seq", "stage", "instruction", "step_index", "duration_ms"]),
+        (
+            "phases",
+            "SELECT x.job_id, x.seq, x.phase, x.section, x.start_offset_ms, x.duration_ms FROM job_phases x",
+            &[
+                "job_id",
+                "seq",
+                "phase",
+                "section",
+                "start_offset_ms",
+                "duration_ms",
+            ],
+        ),
+        (
+            "cache-ops",
+            "SELECT x.job_id, x.seq, x.direction, x.cache_key, x.size_bytes, x.duration_ms FROM cache_ops x",
+            &[
+                "job_id",
+                "seq",
+                "direction",
+                "cache_key",
+                "size_bytes",
+                "duration_ms",
+            ],
+        ),
+        (
+            "artifact-ops",
+            "SELECT x.job_id, x.seq, x.outcome, x.source_job_name, x.source_job_id, x.size_bytes FROM artifact_ops x",
+            &[
+                "job_id",
+                "seq",
+                "outcome",
+                "source_job_name",
+                "source_job_id",
+                "size_bytes",
+            ],
+        ),
+        (
+            "docker-steps",
+            "SELECT x.job_id, x.seq, x.stage, x.instruction, x.step_index, x.duration_ms FROM docker_steps x",
+            &[
+                "job_id",
+                "seq",
+                "stage",
+                "instruction",
+                "step_index",
+                "duration_ms",
+            ],
+        ),
     ];
     for (kind, select, columns) in detail {
         let sql = format!(
@@ -180,13 +281,27 @@ async fn every_kind_matches_the_database(t: TestDb) {
         assert!(!rows.is_empty(), "{kind}: the seed has rows");
         let expected: Vec<Vec<String>> = rows
             .into_iter()
-            .map(|r| vec![r.0.to_string(), r.1.to_string(), shown(Some(r.2)), shown(r.3), num(r.4), num(r.5)])
+            .map(|r| {
+                vec![
+                    r.0.to_string(),
+                    r.1.to_string(),
+                    shown(Some(r.2)),
+                    shown(r.3),
+                    num(r.4),
+                    num(r.5),
+                ]
+            })
             .collect();
         let table = csv(&app, &format!("/export/{kind}.csv?{q}")).await;
         assert_eq!(table.pick(columns), expected, "{kind}");
     }
     let steps = csv(&app, &format!("/export/docker-steps.csv?{q}")).await;
-    assert!(steps.pick(&["cached"]).iter().all(|c| c[0] == "true" || c[0] == "false"));
+    assert!(
+        steps
+            .pick(&["cached"])
+            .iter()
+            .all(|c| c[0] == "true" || c[0] == "false")
+    );
     app.stop().await;
 }
 
@@ -197,14 +312,32 @@ async fn hostile_text_is_neutralised(t: TestDb) {
     let text = String::from_utf8(body.clone()).expect("UTF-8");
     assert!(text.contains("\r\n"), "RFC 4180 line ends");
     let table = Table::parse(&body);
-    let names: Vec<String> = table.pick(&["job_name"]).into_iter().map(|mut r| r.remove(0)).collect();
-    assert!(names.contains(&format!("'{HOSTILE_JOB}")), "formula neutralised: {names:?}");
+    let names: Vec<String> = table
+        .pick(&["job_name"])
+        .into_iter()
+        .map(|mut r| r.remove(0))
+        .collect();
+    assert!(
+        names.contains(&format!("'{HOSTILE_JOB}")),
+        "formula neutralised: {names:?}"
+    );
     assert!(!names.contains(&HOSTILE_JOB.to_owned()));
-    assert!(names.contains(&SCRIPT_JOB.to_owned()), "newlines, quotes, commas and <script> survive");
-    let refs: Vec<String> = table.pick(&["ref"]).into_iter().map(|mut r| r.remove(0)).collect();
+    assert!(
+        names.contains(&SCRIPT_JOB.to_owned()),
+        "newlines, quotes, commas and <script> survive"
+    );
+    let refs: Vec<String> = table
+        .pick(&["ref"])
+        .into_iter()
+        .map(|mut r| r.remove(0))
+        .collect();
     assert!(refs.contains(&HOSTILE_REF.to_owned()));
     assert!(refs.contains(&"'-dash".to_owned()));
-    let paths: Vec<String> = table.pick(&["project_path"]).into_iter().map(|mut r| r.remove(0)).collect();
+    let paths: Vec<String> = table
+        .pick(&["project_path"])
+        .into_iter()
+        .map(|mut r| r.remove(0))
+        .collect();
     assert!(paths.contains(&HOSTILE_PATH.to_owned()), "{paths:?}");
 
     // Numbers are never prefixed, negative ones included; text that starts with `@` or `+` is.
@@ -213,7 +346,11 @@ async fn hostile_text_is_neutralised(t: TestDb) {
     assert!(offsets.contains(&vec!["-5".to_owned(), "prepare_executor".to_owned()]));
     assert!(offsets.contains(&vec!["195".to_owned(), "'@custom=1+1".to_owned()]));
     let keys = csv(&app, &format!("/export/cache-ops.csv?{}", window_query())).await;
-    assert!(keys.pick(&["cache_key"]).iter().all(|k| k[0] == "'+key,\"1\""));
+    assert!(
+        keys.pick(&["cache_key"])
+            .iter()
+            .all(|k| k[0] == "'+key,\"1\"")
+    );
     app.stop().await;
 }
 
@@ -232,15 +369,38 @@ async fn daily_matches_the_rollups(t: TestDb) {
         .bind(WINDOW.0).fetch_all(p).await.unwrap());
     let mut durations: BTreeMap<(i64, i64, String), Vec<f64>> = BTreeMap::new();
     for (project, day, name, ms) in raw {
-        durations.entry((project, day, name)).or_default().push(ms as f64);
+        durations
+            .entry((project, day, name))
+            .or_default()
+            .push(ms as f64);
     }
     let table = csv(&app, &format!("/export/daily.csv?{}", window_query())).await;
     assert_eq!(table.rows.len(), sums.len());
-    assert_eq!(table.rows.len(), durations.len(), "one row per project, day and job name");
-    let got = table.pick(&["project_id", "day", "job_name", "runs", "cache_hits", "cache_misses", "script_ms", "docker_cached_steps", "p50_ms", "p95_ms", "cache_hit_rate"]);
+    assert_eq!(
+        table.rows.len(),
+        durations.len(),
+        "one row per project, day and job name"
+    );
+    let got = table.pick(&[
+        "project_id",
+        "day",
+        "job_name",
+        "runs",
+        "cache_hits",
+        "cache_misses",
+        "script_ms",
+        "docker_cached_steps",
+        "p50_ms",
+        "p95_ms",
+        "cache_hit_rate",
+    ]);
     for (row, (project, day, name, runs, hits, misses, script, cached)) in got.iter().zip(sums) {
         let values = &durations[&(project, day, name.clone())];
-        let rate = if hits + misses > 0 { (hits as f64 / (hits + misses) as f64).to_string() } else { String::new() };
+        let rate = if hits + misses > 0 {
+            (hits as f64 / (hits + misses) as f64).to_string()
+        } else {
+            String::new()
+        };
         assert_eq!(
             row,
             &vec![
@@ -280,15 +440,42 @@ async fn filter_parity(t: TestDb) {
     // (query, job-level condition, pipeline-level condition, bound text)
     let cases: Vec<(String, &str, &str, Option<&str>)> = vec![
         (String::new(), "TRUE", "TRUE", None),
-        ("&project=2".into(), "j.project_id = 2", "p.project_id = 2", None),
-        (format!("&ref={}", enc(HOSTILE_REF)), "p.git_ref = $3", "p.git_ref = $3", Some(HOSTILE_REF)),
-        ("&source=schedule".into(), "p.source = $3", "p.source = $3", Some("schedule")),
-        ("&status=failed".into(), "j.status = $3", "p.status = $3", Some("failed")),
-        (format!("&job={}", enc(SCRIPT_JOB)), "j.name = $3",
-         "EXISTS (SELECT 1 FROM jobs x WHERE x.pipeline_id = p.id AND x.name = $3)", Some(SCRIPT_JOB)),
-        ("&project=1&status=success&source=push".into(),
-         "j.project_id = 1 AND j.status = 'success' AND p.source = 'push'",
-         "p.project_id = 1 AND p.status = 'success' AND p.source = 'push'", None),
+        (
+            "&project=2".into(),
+            "j.project_id = 2",
+            "p.project_id = 2",
+            None,
+        ),
+        (
+            format!("&ref={}", enc(HOSTILE_REF)),
+            "p.git_ref = $3",
+            "p.git_ref = $3",
+            Some(HOSTILE_REF),
+        ),
+        (
+            "&source=schedule".into(),
+            "p.source = $3",
+            "p.source = $3",
+            Some("schedule"),
+        ),
+        (
+            "&status=failed".into(),
+            "j.status = $3",
+            "p.status = $3",
+            Some("failed"),
+        ),
+        (
+            format!("&job={}", enc(SCRIPT_JOB)),
+            "j.name = $3",
+            "EXISTS (SELECT 1 FROM jobs x WHERE x.pipeline_id = p.id AND x.name = $3)",
+            Some(SCRIPT_JOB),
+        ),
+        (
+            "&project=1&status=success&source=push".into(),
+            "j.project_id = 1 AND j.status = 'success' AND p.source = 'push'",
+            "p.project_id = 1 AND p.status = 'success' AND p.source = 'push'",
+            None,
+        ),
     ];
     for (query, job_cond, pipeline_cond, text) in cases {
         let job_sql = format!(
@@ -316,17 +503,40 @@ async fn filter_parity(t: TestDb) {
         let expected_jobs = select(job_sql).await;
         let expected_pipelines = select(pipeline_sql).await;
         let expected_phases = select(phase_sql).await;
-        assert_eq!(ids(&app, &format!("/export/jobs.csv?{window}{query}"), "job_id").await, expected_jobs, "jobs {query}");
         assert_eq!(
-            ids(&app, &format!("/export/pipelines.csv?{window}{query}"), "pipeline_id").await,
+            ids(&app, &format!("/export/jobs.csv?{window}{query}"), "job_id").await,
+            expected_jobs,
+            "jobs {query}"
+        );
+        assert_eq!(
+            ids(
+                &app,
+                &format!("/export/pipelines.csv?{window}{query}"),
+                "pipeline_id"
+            )
+            .await,
             expected_pipelines,
             "pipelines {query}"
         );
-        assert_eq!(ids(&app, &format!("/export/phases.csv?{window}{query}"), "job_id").await, expected_phases, "phases {query}");
+        assert_eq!(
+            ids(
+                &app,
+                &format!("/export/phases.csv?{window}{query}"),
+                "job_id"
+            )
+            .await,
+            expected_phases,
+            "phases {query}"
+        );
     }
     // Some filter must actually narrow, or the parity above proves little.
     let all = ids(&app, &format!("/export/jobs.csv?{window}"), "job_id").await;
-    let failed = ids(&app, &format!("/export/jobs.csv?{window}&status=failed"), "job_id").await;
+    let failed = ids(
+        &app,
+        &format!("/export/jobs.csv?{window}&status=failed"),
+        "job_id",
+    )
+    .await;
     assert!(!failed.is_empty() && failed.len() < all.len());
     app.stop().await;
 }
@@ -334,7 +544,11 @@ async fn filter_parity(t: TestDb) {
 async fn pipeline_link(t: TestDb) {
     seed(&t.db).await;
     let app = TestApp::spawn(test_settings(&t.url), &t.db).await;
-    let (headers, body) = fetch(&app, &format!("/export/phases.csv?project=1&pipeline={OLD_PIPELINE}")).await;
+    let (headers, body) = fetch(
+        &app,
+        &format!("/export/phases.csv?project=1&pipeline={OLD_PIPELINE}"),
+    )
+    .await;
     assert_eq!(
         headers["content-disposition"],
         format!("attachment; filename=\"strata-phases-acme_app-pipeline-{OLD_PIPELINE}.csv\"")
@@ -343,13 +557,32 @@ async fn pipeline_link(t: TestDb) {
     assert_eq!(
         table.pick(&["pipeline_id", "job_id", "seq", "phase"]),
         vec![
-            vec![OLD_PIPELINE.to_string(), "9998".into(), "0".into(), "prepare".into()],
-            vec![OLD_PIPELINE.to_string(), "9998".into(), "1".into(), "other".into()],
+            vec![
+                OLD_PIPELINE.to_string(),
+                "9998".into(),
+                "0".into(),
+                "prepare".into()
+            ],
+            vec![
+                OLD_PIPELINE.to_string(),
+                "9998".into(),
+                "1".into(),
+                "other".into()
+            ],
         ]
     );
     // The same phases are outside the default window without `pipeline`.
-    assert!(ids(&app, "/export/phases.csv?project=1", "job_id").await.iter().all(|&id| id != 9998));
-    let (headers, _) = fetch(&app, &format!("/export/jobs.csv?project=2&{}", window_query())).await;
+    assert!(
+        ids(&app, "/export/phases.csv?project=1", "job_id")
+            .await
+            .iter()
+            .all(|&id| id != 9998)
+    );
+    let (headers, _) = fetch(
+        &app,
+        &format!("/export/jobs.csv?project=2&{}", window_query()),
+    )
+    .await;
     assert_eq!(
         headers["content-disposition"],
         "attachment; filename=\"strata-jobs-evil__SUM_1_1___q_-2024-10-04-2024-10-07.csv\""
@@ -374,12 +607,24 @@ async fn bad_requests(t: TestDb) {
         assert_eq!(body["param"], param, "{path}: {body}");
         assert!(body["error"].as_str().unwrap().contains(param), "{body}");
     }
-    for path in ["/export/impact.csv", "/export/nope.csv", "/export/jobs.json"] {
+    for path in [
+        "/export/impact.csv",
+        "/export/nope.csv",
+        "/export/jobs.json",
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status(), 404, "{path}");
         let body: serde_json::Value = response.json().await.unwrap();
         let error = body["error"].as_str().unwrap();
-        for kind in ["pipelines", "jobs", "phases", "cache-ops", "artifact-ops", "docker-steps", "daily"] {
+        for kind in [
+            "pipelines",
+            "jobs",
+            "phases",
+            "cache-ops",
+            "artifact-ops",
+            "docker-steps",
+            "daily",
+        ] {
             assert!(error.contains(kind), "{error}");
         }
     }

@@ -28,18 +28,57 @@ async fn same_as_http(t: TestDb) {
     let app = TestApp::spawn(test_settings(&t.url), &t.db).await;
     let dir = tempfile::tempdir().unwrap();
     for (kind, flags, query) in [
-        ("jobs", vec!["--from", "2024-10-04", "--to", "2024-10-07", "--status", "failed"], "from=2024-10-04&to=2024-10-07&status=failed"),
-        ("daily", vec!["--from", "2024-10-04", "--to", "2024-10-07", "--project", "1"], "from=2024-10-04&to=2024-10-07&project=1"),
-        ("phases", vec!["--project", "1", "--pipeline", "999"], "project=1&pipeline=999"),
+        (
+            "jobs",
+            vec![
+                "--from",
+                "2024-10-04",
+                "--to",
+                "2024-10-07",
+                "--status",
+                "failed",
+            ],
+            "from=2024-10-04&to=2024-10-07&status=failed",
+        ),
+        (
+            "daily",
+            vec![
+                "--from",
+                "2024-10-04",
+                "--to",
+                "2024-10-07",
+                "--project",
+                "1",
+            ],
+            "from=2024-10-04&to=2024-10-07&project=1",
+        ),
+        (
+            "phases",
+            vec!["--project", "1", "--pipeline", "999"],
+            "project=1&pipeline=999",
+        ),
     ] {
-        let http = app.get(&format!("/export/{kind}.csv?{query}")).await.bytes().await.unwrap();
+        let http = app
+            .get(&format!("/export/{kind}.csv?{query}"))
+            .await
+            .bytes()
+            .await
+            .unwrap();
         let file = dir.path().join(format!("{kind}.csv"));
         let mut args = vec!["export", kind];
         args.extend(&flags);
         args.extend(["-o", file.to_str().unwrap()]);
         let out = strata(&t, &args);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        assert_eq!(std::fs::read(&file).unwrap(), http.to_vec(), "{kind} to a file");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            http.to_vec(),
+            "{kind} to a file"
+        );
         let mut args = vec!["export", kind];
         args.extend(&flags);
         let out = strata(&t, &args);
@@ -51,7 +90,10 @@ async fn same_as_http(t: TestDb) {
         (vec!["export", "jobs", "--period", "1y"], "--period"),
         (vec!["export", "daily", "--pipeline", "5"], "--pipeline"),
         (vec!["export", "impact"], "docker-steps"),
-        (vec!["export", "jobs", "--project", "404"], "no project with id 404"),
+        (
+            vec!["export", "jobs", "--project", "404"],
+            "no project with id 404",
+        ),
     ] {
         let out = strata(&t, &args);
         assert!(!out.status.success(), "{args:?}");

@@ -47,7 +47,10 @@ async fn reader_stops_export(t: TestDb) {
     assert_eq!(lines as i64, JOBS + 1, "header and every job");
     assert!(sizes.len() > 20, "{} chunks", sizes.len());
     let (last, full) = sizes.split_last().unwrap();
-    assert!(full.iter().all(|&s| (64 * 1024..80 * 1024).contains(&s)), "{sizes:?}");
+    assert!(
+        full.iter().all(|&s| (64 * 1024..80 * 1024).contains(&s)),
+        "{sizes:?}"
+    );
     assert!(*last <= 80 * 1024);
 
     // Read one chunk and go away: the export stops a few chunks later, not at the end.
@@ -70,7 +73,9 @@ async fn python_reads_the_same(t: TestDb) {
     for kind in ["jobs", "docker-steps", "daily"] {
         let path = format!("/export/{kind}.csv?{}", export_seed::window_query());
         let body = app.get(&path).await.bytes().await.unwrap();
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&body[..]);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&body[..]);
         let rust: Vec<Vec<String>> = reader
             .records()
             .map(|r| r.unwrap().iter().map(str::to_owned).collect())

@@ -82,7 +82,9 @@ async fn write_all(
     let mut bytes = 0;
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.context("while exporting")?;
-        out.write_all(&chunk).await.context("while writing the export")?;
+        out.write_all(&chunk)
+            .await
+            .context("while writing the export")?;
         bytes += chunk.len() as u64;
     }
     out.flush().await.context("while writing the export")?;

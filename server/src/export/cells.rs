@@ -36,7 +36,9 @@ struct ChunkBuffer(Arc<Mutex<BytesMut>>);
 
 impl ChunkBuffer {
     fn lock(&self) -> MutexGuard<'_, BytesMut> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -119,7 +121,11 @@ impl RecordWriter {
     pub fn time(&mut self, ms: Option<i64>) -> csv::Result<()> {
         self.scratch.clear();
         if let Some(at) = ms.and_then(DateTime::from_timestamp_millis) {
-            let _ = write!(self.scratch, "{}", at.format_with_items(self.time_items.iter()));
+            let _ = write!(
+                self.scratch,
+                "{}",
+                at.format_with_items(self.time_items.iter())
+            );
         }
         self.csv.write_field(self.scratch.as_bytes())
     }

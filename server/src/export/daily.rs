@@ -274,12 +274,17 @@ impl DailyRecord {
 
 /// The rollup rows of `scope` over UTC days `days`, in group order, optionally after a
 /// cursor key `(project_id, day, job_name)`.
-pub fn query(scope: &Scope, days: (i64, i64), after: Option<(i64, i64, String)>) -> (String, Vec<Arg>) {
+pub fn query(
+    scope: &Scope,
+    days: (i64, i64),
+    after: Option<(i64, i64, String)>,
+) -> (String, Vec<Arg>) {
     let mut c = Conditions::rollup("d", &scope.filters, days, true);
     if let Some((project, day, name)) = after {
         // Row-value comparison (SQLite ≥ 3.15, PostgreSQL) follows the primary key's order.
         let first = c.args.len() + 1;
-        c.args.extend([Arg::Int(project), Arg::Int(day), Arg::Text(name)]);
+        c.args
+            .extend([Arg::Int(project), Arg::Int(day), Arg::Text(name)]);
         c.push_raw(&format!(
             "(d.project_id, d.day, d.job_name) > (${first}, ${}, ${})",
             first + 1,

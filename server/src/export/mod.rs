@@ -111,7 +111,14 @@ async fn produce(db: Db, export: Export, now_ms: i64, mut sink: CsvSink) -> u64 
     let window = export.scope.filters.window;
     let written = match export.kind.plan() {
         Some(plan) => {
-            rows::write(&db, plan, &export.scope, window.bounds_ms(now_ms), &mut sink).await
+            rows::write(
+                &db,
+                plan,
+                &export.scope,
+                window.bounds_ms(now_ms),
+                &mut sink,
+            )
+            .await
         }
         None => daily::write(&db, &export.scope, window.days(now_ms), &mut sink).await,
     };

@@ -64,7 +64,10 @@ impl Scope {
                 c.push(column, Arg::Int(pipeline));
             }
             None => {
-                c.push(&format!("{owner}.created_at_ms >= ?"), Arg::Int(window_ms.0));
+                c.push(
+                    &format!("{owner}.created_at_ms >= ?"),
+                    Arg::Int(window_ms.0),
+                );
                 c.push(&format!("{owner}.created_at_ms < ?"), Arg::Int(window_ms.1));
             }
         }
@@ -106,7 +109,12 @@ mod tests {
     fn job_rows_take_status_and_name_from_the_job_and_ref_from_the_pipeline() {
         let s = scope(
             Kind::Jobs,
-            &[("ref", "main"), ("status", "failed"), ("job", "build"), ("project", "3")],
+            &[
+                ("ref", "main"),
+                ("status", "failed"),
+                ("job", "build"),
+                ("project", "3"),
+            ],
         )
         .unwrap();
         let c = s.conditions(Level::Job, (10, 20));
@@ -125,7 +133,10 @@ mod tests {
         let s = scope(Kind::Phases, &[("project", "1"), ("pipeline", "77")]).unwrap();
         assert_eq!(s.pipeline, Some(77));
         let c = s.conditions(Level::Job, (10, 20));
-        assert_eq!(c.where_sql(), "WHERE j.pipeline_id = $1 AND j.project_id = $2");
+        assert_eq!(
+            c.where_sql(),
+            "WHERE j.pipeline_id = $1 AND j.project_id = $2"
+        );
         assert_eq!(
             scope(Kind::Phases, &[("pipeline", "x")]).unwrap_err().param,
             "pipeline"

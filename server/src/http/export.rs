@@ -41,7 +41,10 @@ async fn export_csv(
                 Some("kind"),
             )
         })?;
-    let scope = Scope::from_pairs(Some(kind), pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let scope = Scope::from_pairs(
+        Some(kind),
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )?;
     let project_path = match scope.filters.project {
         Some(id) => Some(
             project::project(&db, id)

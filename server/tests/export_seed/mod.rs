@@ -60,7 +60,9 @@ pub async fn seed(db: &Db) {
             details_synced: true,
             ..Default::default()
         };
-        writes::upsert_pipeline(&mut tx, &pipeline, 0).await.unwrap();
+        writes::upsert_pipeline(&mut tx, &pipeline, 0)
+            .await
+            .unwrap();
         for (n, name) in JOB_NAMES.iter().enumerate() {
             job_id += 1;
             let n = n as i64;
@@ -70,7 +72,12 @@ pub async fn seed(db: &Db) {
                 pipeline_id: pipeline.id,
                 name: (*name).into(),
                 stage: Some(["build", "test", "-stage"][n as usize].into()),
-                status: if (p + n) % 4 == 0 { "failed" } else { "success" }.into(),
+                status: if (p + n) % 4 == 0 {
+                    "failed"
+                } else {
+                    "success"
+                }
+                .into(),
                 created_at_ms: Some(created + n * 1_000),
                 started_at_ms: Some(created + n * 1_000 + 2_000),
                 finished_at_ms: Some(created + n * 1_000 + 2_000 + 10_000 * (n + 1) + p * 37),

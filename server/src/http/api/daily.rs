@@ -74,10 +74,12 @@ pub async fn list_daily(
         }
     }
     let next_cursor = more
-        .then(|| items.last().map(|r: &DailyRecord| {
-            let (project, day, name) = r.key();
-            cursor::encode(&(project, day, name))
-        }))
+        .then(|| {
+            items.last().map(|r: &DailyRecord| {
+                let (project, day, name) = r.key();
+                cursor::encode(&(project, day, name))
+            })
+        })
         .flatten();
     Ok(Json(DailyPage { items, next_cursor }))
 }

@@ -18,7 +18,7 @@ macro_rules! page_type {
         #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
         pub struct $name {
             pub items: Vec<$item>,
-            /// Pass as `cursor` to get the next page; absent on the last page.
+            /// Pass as `cursor` to get the next page; null on the last page.
             pub next_cursor: Option<String>,
         }
     };

@@ -95,14 +95,22 @@ pub struct DockerStep {
     params(("id" = i64, Path, description = "GitLab job id")),
     responses(
         (status = 200, description = "The job and its log analysis", body = JobDetail),
+        (status = 400, description = "The id is not a number", body = ErrorBody),
         (status = 404, description = "No such job", body = ErrorBody),
     )
 )]
 pub async fn get_job(
     State(db): State<Db>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<JobDetail>, ApiError> {
-    let sql = format!("SELECT {} FROM {} WHERE j.id = $1", JOBS.select_list(), JOBS.from);
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::bad_param("id", "use a numeric GitLab job id"))?;
+    let sql = format!(
+        "SELECT {} FROM {} WHERE j.id = $1",
+        JOBS.select_list(),
+        JOBS.from
+    );
     let job: Option<JobItem> =
         with_pool!(db.pool(), p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await)
             .map_err(|e| ApiError::internal("while reading a job", e))?;
@@ -114,8 +122,16 @@ pub async fn get_job(
         job,
         phases: detail.phases.into_iter().map(Phase::from).collect(),
         cache_ops: detail.cache_ops.into_iter().map(CacheOp::from).collect(),
-        artifact_ops: detail.artifact_ops.into_iter().map(ArtifactOp::from).collect(),
-        docker_builds: detail.docker_builds.into_iter().map(DockerBuild::from).collect(),
+        artifact_ops: detail
+            .artifact_ops
+            .into_iter()
+            .map(ArtifactOp::from)
+            .collect(),
+        docker_builds: detail
+            .docker_builds
+            .into_iter()
+            .map(DockerBuild::from)
+            .collect(),
         warnings: detail.warnings,
     }))
 }

@@ -37,7 +37,8 @@ pub async fn list_pipelines(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<PipelinePage>, ApiError> {
     let request = ListRequest::parse(&pairs)?;
-    let (items, next_cursor) = page(&db, &PIPELINES, &request, |p: &PipelineItem| p.pipeline_id).await?;
+    let (items, next_cursor) =
+        page(&db, &PIPELINES, &request, |p: &PipelineItem| p.pipeline_id).await?;
     Ok(Json(PipelinePage { items, next_cursor }))
 }
 

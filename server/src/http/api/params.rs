@@ -9,6 +9,11 @@ use super::{cursor, error::ApiError};
 use crate::export::Scope;
 
 pub const DEFAULT_LIMIT: i64 = 100;
+/// The parameters lists read.
+const KNOWN: [&str; 11] = [
+    "period", "from", "to", "ref", "source", "status", "job", "project", "pipeline", "limit",
+    "cursor",
+];
 pub const MAX_LIMIT: i64 = 1000;
 
 /// A list request: which rows, how many, after which key.
@@ -20,22 +25,36 @@ pub struct ListRequest {
 
 impl ListRequest {
     pub fn parse(pairs: &[(String, String)]) -> Result<ListRequest, ApiError> {
+        // The dashboard's forms send empty fields, which pages read as "no filter"; API
+        // clients leave a parameter out instead, so an empty one is refused as it reads.
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(name, value)| KNOWN.contains(&name.as_str()) && value.trim().is_empty())
+        {
+            return Err(ApiError::bad_param(
+                name,
+                "empty; leave the parameter out instead",
+            ));
+        }
         let scope = Scope::from_pairs(None, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         let mut limit = DEFAULT_LIMIT;
         let mut cursor = None;
         for (name, value) in pairs {
             let value = value.trim();
             match name.as_str() {
-                "limit" if !value.is_empty() => {
+                "limit" => {
                     limit = value
                         .parse()
                         .ok()
                         .filter(|l| (1..=MAX_LIMIT).contains(l))
                         .ok_or_else(|| {
-                            ApiError::bad_param("limit", format!("use a number from 1 to {MAX_LIMIT}"))
+                            ApiError::bad_param(
+                                "limit",
+                                format!("use a number from 1 to {MAX_LIMIT}"),
+                            )
                         })?;
                 }
-                "cursor" if !value.is_empty() => cursor = Some(value.to_owned()),
+                "cursor" => cursor = Some(value.to_owned()),
                 _ => {}
             }
         }
@@ -68,16 +87,18 @@ pub struct FilterParams {
     to: Option<String>,
     /// Branch or tag of the pipeline.
     #[serde(rename = "ref")]
-    #[param(rename = "ref", max_length = 255)]
+    #[param(rename = "ref", min_length = 1, max_length = 255)]
     git_ref: Option<String>,
     /// What started the pipeline (push, schedule, merge_request_event, …).
-    #[param(max_length = 255)]
+    #[param(min_length = 1, max_length = 255)]
     source: Option<String>,
     /// GitLab status: of the job for job rows, of the pipeline for pipeline rows.
-    #[param(pattern = "^(created|waiting_for_resource|preparing|pending|running|success|failed|canceled|skipped|manual|scheduled|canceling)$")]
+    #[param(
+        pattern = "^(created|waiting_for_resource|preparing|pending|running|success|failed|canceled|skipped|manual|scheduled|canceling)$"
+    )]
     status: Option<String>,
     /// Job name: jobs of that name, or pipelines that ran one.
-    #[param(max_length = 255)]
+    #[param(min_length = 1, max_length = 255)]
     job: Option<String>,
     /// GitLab project id.
     project: Option<i64>,
@@ -92,6 +113,7 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(min_length = 1)]
     cursor: Option<String>,
 }
 
