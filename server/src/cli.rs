@@ -49,6 +49,9 @@ pub enum Command {
     Migrate,
     /// Write a CSV report (the same as /export/KIND.csv) to stdout or a file.
     Export(ExportArgs),
+    /// Break a saved job log down into phases, cache and artifact transfers and Docker
+    /// steps (no database or GitLab needed).
+    AnalyzeLog(AnalyzeLogArgs),
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +118,15 @@ impl ExportArgs {
         .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
         .collect()
     }
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeLogArgs {
+    /// The log file, or `-` for standard input.
+    pub file: PathBuf,
+    /// Print JSON (schema in docs/analyze-log.md) instead of the text report.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

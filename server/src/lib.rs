@@ -12,5 +12,6 @@ pub mod site;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod trace;
 
 pub use strata_app::db;

@@ -177,3 +177,71 @@ fn wait_for_http(addr: &str, path: &str) -> Option<String> {
     }
     None
 }
+
+#[test]
+fn analyze_log_prints_a_breakdown_and_json_from_a_file_or_stdin() {
+    let Some(dir) = fixtures_dir() else { return };
+    let log = dir.join("traces/gitlab-exporter_job_logs_test_timestamped_esc-stripped.log");
+    let text = Command::new(BIN)
+        .args(["analyze-log"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("restore_cache") && text.contains("v0-23-0-protected"),
+        "{text}"
+    );
+
+    let mut child = Command::new(BIN)
+        .args(["analyze-log", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&std::fs::read(&log).unwrap()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["log"]["timestamped"], true);
+    assert_eq!(json["cache_ops"][0]["outcome"], "hit");
+    assert_eq!(json["phases"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn analyze_log_names_a_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = one_line_error({
+        let mut cmd = strata(&["analyze-log", "no-such.log"], dir.path());
+        cmd.current_dir(dir.path());
+        cmd
+    });
+    assert!(line.contains("no-such.log"), "{line}");
+}
+
+fn fixtures_dir() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("STRATA_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../shared/fixtures"
+            ))
+        });
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "fixtures missing at {}",
+        dir.display()
+    );
+    eprintln!("skipped: fixtures not found at {}", dir.display());
+    None
+}

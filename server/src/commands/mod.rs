@@ -1,6 +1,7 @@
 //! One function per subcommand.
 
 mod export;
+pub mod analyze_log;
 
 use crate::{
     cli::{Cli, Command},
@@ -24,5 +25,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Export(args) => export::run(&cli.global, args).await,
+        Command::AnalyzeLog(args) => analyze_log::run(&args.file, args.json),
     }
 }

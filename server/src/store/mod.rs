@@ -1,8 +1,10 @@
 //! The write side of the database: schema migrations, the upserts that ingest uses, and the
 //! trace queue. Reads live in `strata_app::queries`.
 
+pub mod analysis;
 pub mod merge;
 pub mod records;
+pub mod retention;
 pub mod rollups;
 pub mod status;
 pub mod trace_queue;

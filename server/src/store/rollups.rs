@@ -47,8 +47,21 @@ pub async fn mark_job(tx: &mut Tx, job_id: i64) -> sqlx::Result<()> {
 }
 
 /// Refresh up to `limit` dirty project-days; returns how many were refreshed.
+///
+/// Days before `first_kept_day` (the retention boundary) are never recomputed: their raw
+/// rows may be purged, and their rollups must survive that. Their marks are dropped.
 #[tracing::instrument(skip(db))]
-pub async fn refresh_dirty(db: &Db, limit: i64) -> sqlx::Result<usize> {
+pub async fn refresh_dirty(
+    db: &Db,
+    limit: i64,
+    first_kept_day: Option<i64>,
+) -> sqlx::Result<usize> {
+    if let Some(first) = first_kept_day {
+        let mut tx = db.begin().await?;
+        with_tx!(&mut tx, c => sqlx::query("DELETE FROM rollup_dirty WHERE day < $1")
+            .bind(first).execute(c).await.map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+    }
     const DIRTY: &str =
         "SELECT DISTINCT project_id, day FROM rollup_dirty ORDER BY project_id, day LIMIT $1";
     let dirty: Vec<(i64, i64)> =
@@ -64,9 +77,14 @@ pub async fn refresh_dirty(db: &Db, limit: i64) -> sqlx::Result<usize> {
 
 /// Refresh until nothing is dirty (after a bulk load, and in tests).
 pub async fn refresh_all(db: &Db) -> sqlx::Result<usize> {
+    refresh_all_kept(db, None).await
+}
+
+/// [`refresh_all`] that leaves days before `first_kept_day` alone.
+pub async fn refresh_all_kept(db: &Db, first_kept_day: Option<i64>) -> sqlx::Result<usize> {
     let mut total = 0;
     loop {
-        let done = refresh_dirty(db, 500).await?;
+        let done = refresh_dirty(db, 500, first_kept_day).await?;
         if done == 0 {
             return Ok(total);
         }

@@ -149,6 +149,30 @@ impl Drop for PgCleanup {
     }
 }
 
+/// A file from the shared real-world fixtures (`$STRATA_FIXTURES`, else
+/// `../shared/fixtures` beside the checkout). `None` (and a "skipped" line) when they are
+/// absent, except under `CI=true`, where their absence fails the test.
+pub fn fixture(relative: &str) -> Option<Vec<u8>> {
+    let dir = std::env::var_os("STRATA_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../shared/fixtures"
+            ))
+        });
+    if !dir.is_dir() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "fixtures not found at {} (set STRATA_FIXTURES); they may not be skipped in CI",
+            dir.display()
+        );
+        eprintln!("skipped: fixtures not found at {}", dir.display());
+        return None;
+    }
+    Some(std::fs::read(dir.join(relative)).unwrap_or_else(|e| panic!("fixture {relative}: {e}")))
+}
+
 /// Settings for a test server on a random loopback port.
 pub fn test_settings(url: &DatabaseUrl) -> Settings {
     Settings {
