@@ -49,11 +49,6 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The OpenAPI document, as served.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    parts().1
-}
-
 pub fn router() -> Router<AppState> {
     let (router, doc) = parts();
     let json: Arc<str> = doc
