@@ -46,7 +46,7 @@ fn main() -> anyhow::Result<()> {
     );
 
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let mut server = Server::start(&path, port)?;
+    let server = Server::start(&path, port)?;
     let from = strata_app::model::filters::format_day(FIRST_DAY);
     let to = strata_app::model::filters::format_day(FIRST_DAY + DAYS - 1);
     let url = format!("http://127.0.0.1:{port}/export/jobs.csv?from={from}&to={to}");

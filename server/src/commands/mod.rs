@@ -1,7 +1,7 @@
 //! One function per subcommand.
 
-mod export;
 pub mod analyze_log;
+mod export;
 
 use crate::{
     cli::{Cli, Command},
