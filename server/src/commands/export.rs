@@ -27,14 +27,13 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow!("invalid --{}: {}", e.param, e.reason))?;
     let url = config::database_url(global)?;
     let db = store::open(&url).await?;
-    if let Some(id) = scope.filters.project {
-        if project::project(&db, id)
+    if let Some(id) = scope.filters.project
+        && project::project(&db, id)
             .await
             .context("while looking up the project")?
             .is_none()
-        {
-            bail!("no project with id {id} in {url}");
-        }
+    {
+        bail!("no project with id {id} in {url}");
     }
     let export = Export { kind, scope };
     let written = match &args.output {

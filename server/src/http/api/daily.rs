@@ -64,13 +64,11 @@ pub async fn list_daily(
         }
     });
     read.map_err(|e| ApiError::internal("while reading daily rollups", e))?;
-    if !more {
-        if let Some(record) = fold.finish() {
-            if items.len() == limit {
-                more = true;
-            } else {
-                items.push(record);
-            }
+    if !more && let Some(record) = fold.finish() {
+        if items.len() == limit {
+            more = true;
+        } else {
+            items.push(record);
         }
     }
     let next_cursor = more
