@@ -57,10 +57,17 @@ PY
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 STRATA_LISTEN="127.0.0.1:${port}" RUST_LOG=warn "$BIN" serve &
 pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:${port}/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/healthz", timeout=1)
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("strata serve did not come up")
+PY
 
 # `positive_data_acceptance` is left out: `from` without `to` fits the document's parameter
 # schemas yet is refused (documented as 400), a rule OpenAPI parameters cannot express.
