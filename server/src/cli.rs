@@ -47,9 +47,77 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Write a CSV report (the same as /export/KIND.csv) to stdout or a file.
+    Export(ExportArgs),
     /// Break a saved job log down into phases, cache and artifact transfers and Docker
     /// steps (no database or GitLab needed).
     AnalyzeLog(AnalyzeLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export: pipelines, jobs, phases, cache-ops, artifact-ops, docker-steps or daily.
+    pub kind: String,
+
+    /// GitLab project id (default: every project).
+    #[arg(long)]
+    pub project: Option<String>,
+
+    /// Window ending today: 7d, 30d or 90d (default 30d).
+    #[arg(long)]
+    pub period: Option<String>,
+
+    /// First UTC day of a custom window, YYYY-MM-DD (with --to).
+    #[arg(long)]
+    pub from: Option<String>,
+
+    /// Last UTC day of a custom window, inclusive (with --from).
+    #[arg(long)]
+    pub to: Option<String>,
+
+    /// Branch or tag of the pipeline.
+    #[arg(long = "ref")]
+    pub git_ref: Option<String>,
+
+    /// What started the pipeline (push, schedule, …).
+    #[arg(long)]
+    pub source: Option<String>,
+
+    /// Status of the job (job rows) or pipeline (pipeline rows).
+    #[arg(long)]
+    pub status: Option<String>,
+
+    /// Job name.
+    #[arg(long)]
+    pub job: Option<String>,
+
+    /// One pipeline's rows, whatever the window (not for daily).
+    #[arg(long)]
+    pub pipeline: Option<String>,
+
+    /// Write here instead of stdout (replaced only once the export is complete).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    /// The filter flags as `(parameter, value)` pairs, the form URLs give them in.
+    pub fn filter_pairs(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("project", &self.project),
+            ("period", &self.period),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("ref", &self.git_ref),
+            ("source", &self.source),
+            ("status", &self.status),
+            ("job", &self.job),
+            ("pipeline", &self.pipeline),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_deref().map(|v| (name, v)))
+        .collect()
+    }
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod gitlab;
 pub mod http;
 pub mod site;

@@ -1,6 +1,7 @@
 //! One function per subcommand.
 
 pub mod analyze_log;
+mod export;
 
 use crate::{
     cli::{Cli, Command},
@@ -23,6 +24,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("database {url} is up to date");
             Ok(())
         }
+        Command::Export(args) => export::run(&cli.global, args).await,
         Command::AnalyzeLog(args) => analyze_log::run(&args.file, args.json),
     }
 }

@@ -1,6 +1,8 @@
-//! The HTTP surface: health, pages (Leptos), static assets. Each feature module exposes a
+//! The HTTP surface: health, pages (Leptos), CSV exports, the JSON API, static assets. Each feature module exposes a
 //! `router()`; this merges them under one state.
 
+pub mod api;
+mod export;
 mod health;
 
 use axum::Router;
@@ -13,6 +15,8 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     Router::new()
         .merge(health::router())
+        .merge(export::router())
+        .merge(api::router())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(TraceLayer::new_for_http())

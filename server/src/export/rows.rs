@@ -1,0 +1,88 @@
+//! Row kinds straight from the store: one query, streamed row by row into the CSV buffer.
+//! Rows are never collected; each is decoded (borrowing its text) and written at once.
+
+use futures::TryStreamExt;
+use sqlx::{ColumnIndex, Decode, Row, Type};
+use strata_app::{bind_args, db::Db, queries::sql::Arg, with_pool};
+
+use super::{
+    ExportError,
+    kinds::{Cell, Column, Plan},
+    scope::Scope,
+    sink::CsvSink,
+};
+
+/// A page of rows after a key, for plans ordered by one id column (the JSON API).
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    pub after: Option<i64>,
+    pub limit: i64,
+}
+
+/// SQL and arguments for `plan` over `scope`, in the plan's key order.
+pub fn query(
+    plan: &Plan,
+    scope: &Scope,
+    window_ms: (i64, i64),
+    page: Option<Page>,
+) -> (String, Vec<Arg>) {
+    let mut c = scope.conditions(plan.level, window_ms);
+    if let Some(after) = page.and_then(|p| p.after) {
+        c.push(&format!("{} > ?", plan.order_by), Arg::Int(after));
+    }
+    let mut sql = format!(
+        "SELECT {} FROM {} {} ORDER BY {}",
+        plan.select_list(),
+        plan.from,
+        c.where_sql(),
+        plan.order_by
+    );
+    let mut args = c.args;
+    if let Some(page) = page {
+        sql.push_str(&format!(" LIMIT ${}", args.len() + 1));
+        args.push(Arg::Int(page.limit));
+    }
+    (sql, args)
+}
+
+/// Write the header and every row of `plan` over `scope`.
+#[tracing::instrument(skip_all, fields(project = ?scope.filters.project, pipeline = ?scope.pipeline))]
+pub async fn write(
+    db: &Db,
+    plan: &Plan,
+    scope: &Scope,
+    window_ms: (i64, i64),
+    sink: &mut CsvSink,
+) -> Result<(), ExportError> {
+    sink.out.header(plan.columns.iter().map(|c| c.name))?;
+    let (sql, args) = query(plan, scope, window_ms, None);
+    with_pool!(db.pool(), pool => {
+        let mut rows = bind_args!(sqlx::query(&sql), &args).fetch(pool);
+        while let Some(row) = rows.try_next().await? {
+            write_record(&row, plan.columns, sink)?;
+            sink.end_row().await?;
+        }
+    });
+    Ok(())
+}
+
+/// Decode `row`'s cells by position, as the columns say, on either backend.
+fn write_record<R>(row: &R, columns: &[Column], sink: &mut CsvSink) -> Result<(), ExportError>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    for<'r> &'r str: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let out = &mut sink.out;
+    for (i, column) in columns.iter().enumerate() {
+        match column.cell {
+            Cell::Int => out.int(row.try_get::<Option<i64>, _>(i)?)?,
+            Cell::Time => out.time(row.try_get::<Option<i64>, _>(i)?)?,
+            Cell::Bool => out.bool(row.try_get::<Option<bool>, _>(i)?)?,
+            Cell::Text => out.text(row.try_get::<Option<&str>, _>(i)?)?,
+        }
+    }
+    Ok(())
+}
