@@ -1,9 +1,11 @@
 //! The command line: every setting has a flag and an environment variable.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use secrecy::SecretString;
+
+use crate::gitlab::ProjectRef;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,6 +49,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Fetch pipelines, jobs and job logs from the GitLab REST API (backfill, then catch up).
+    Sync(SyncArgs),
     /// Write a CSV report (the same as /export/KIND.csv) to stdout or a file.
     Export(ExportArgs),
     /// Break a saved job log down into phases, cache and artifact transfers and Docker
@@ -146,6 +150,50 @@ pub struct ServeArgs {
     /// Shared secret GitLab sends in X-Gitlab-Token; webhooks are refused until it is set.
     #[arg(long, env = "STRATA_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<SecretString>,
+
+    #[command(flatten)]
+    pub schedule: SyncScheduleArgs,
+}
+
+/// The background sync inside `strata serve`.
+#[derive(Debug, Args, Clone)]
+pub struct SyncScheduleArgs {
+    /// Projects to keep in sync (ids or paths, comma-separated); none turns background sync off.
+    #[arg(
+        long = "sync-projects",
+        env = "STRATA_PROJECTS",
+        value_delimiter = ',',
+        value_name = "PATH_OR_ID"
+    )]
+    pub projects: Vec<ProjectRef>,
+
+    /// How often the background sync runs, e.g. 15m, 1h.
+    #[arg(long, env = "STRATA_SYNC_INTERVAL", default_value = "15m", value_parser = parse_duration)]
+    pub sync_interval: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// A project to sync: numeric id or path (group/name). Repeat for several.
+    #[arg(
+        long = "project",
+        env = "STRATA_PROJECTS",
+        value_delimiter = ',',
+        required = true,
+        value_name = "PATH_OR_ID"
+    )]
+    pub projects: Vec<ProjectRef>,
+
+    /// How far back the first sync of a project reaches, e.g. 90d, 2w, 12h.
+    #[arg(long, default_value = "90d", value_parser = parse_duration)]
+    pub since: Duration,
+
+    /// Re-read everything from --since, ignoring where the last sync stopped.
+    #[arg(long)]
+    pub full: bool,
+
+    #[command(flatten)]
+    pub gitlab: GitLabArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -157,4 +205,80 @@ pub struct GitLabArgs {
     /// Personal, project or group access token with the read_api scope.
     #[arg(long, env = "GITLAB_TOKEN", hide_env_values = true)]
     pub gitlab_token: Option<SecretString>,
+
+    /// Requests per second to GitLab at most (gitlab.com allows about 33 per user); 0 for no limit.
+    #[arg(long, env = "GITLAB_MAX_RPS", default_value_t = 10.0)]
+    pub max_rps: f64,
+
+    /// Requests to GitLab in flight at most.
+    #[arg(long, env = "GITLAB_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+}
+
+/// A duration with a unit: `30s`, `15m`, `12h`, `90d`, `2w`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number.parse().map_err(|_| {
+        format!("{text:?} is not a duration: use a number with a unit, e.g. 30s, 15m, 12h, 90d, 2w")
+    })?;
+    let seconds = match unit.trim() {
+        "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => {
+            return Err(format!(
+                "{text:?} has no known unit: use s, m, h, d or w (e.g. 15m, 90d)"
+            ));
+        }
+    };
+    number
+        .checked_mul(seconds)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("{text:?} is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_need_a_unit() {
+        assert_eq!(parse_duration("90d"), Ok(Duration::from_secs(90 * 86_400)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration(" 2w "), Ok(Duration::from_secs(14 * 86_400)));
+        assert!(parse_duration("15").unwrap_err().contains("unit"));
+        assert!(parse_duration("d").unwrap_err().contains("not a duration"));
+        assert!(parse_duration("99999999999999999999w").is_err());
+    }
+
+    #[test]
+    fn sync_takes_projects_by_flag_or_list() {
+        let cli = Cli::try_parse_from([
+            "strata",
+            "sync",
+            "--project",
+            "acme/web",
+            "--project",
+            "42",
+            "--since",
+            "7d",
+        ])
+        .unwrap();
+        let Command::Sync(args) = cli.command else {
+            panic!("not sync")
+        };
+        assert_eq!(
+            args.projects,
+            [ProjectRef::Path("acme/web".into()), ProjectRef::Id(42)]
+        );
+        assert_eq!(args.since, Duration::from_secs(7 * 86_400));
+        assert_eq!(args.gitlab.concurrency, 4);
+        assert!(Cli::try_parse_from(["strata", "sync"]).is_err());
+    }
 }

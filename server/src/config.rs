@@ -1,13 +1,16 @@
 //! Typed settings, built from the command line and environment (see [`crate::cli`]).
 //! Secrets stay wrapped in [`SecretString`], so `Debug` and logs show `[REDACTED]`.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use secrecy::SecretString;
 use strata_app::{db::DatabaseUrl, model::SetupStatus};
 
-use crate::cli::{GitLabArgs, GlobalArgs, ServeArgs};
+use crate::{
+    cli::{GitLabArgs, GlobalArgs, ServeArgs},
+    gitlab::{ClientConfig, ProjectRef},
+};
 
 /// gitlab.com, for a token given without a URL.
 pub const DEFAULT_GITLAB_URL: &str = "https://gitlab.com";
@@ -25,6 +28,12 @@ pub struct Settings {
 pub struct GitLabSettings {
     pub url: String,
     pub token: Option<SecretString>,
+    /// Requests per second at most; `None` for no ceiling.
+    pub max_rps: Option<f64>,
+    pub concurrency: usize,
+    /// Projects the background sync in `strata serve` keeps up to date (none: no sync).
+    pub sync_projects: Vec<ProjectRef>,
+    pub sync_interval: Duration,
 }
 
 impl Settings {
@@ -33,7 +42,11 @@ impl Settings {
             database: database_url(global)?,
             listen: args.listen,
             site_root: args.site_root.clone(),
-            gitlab: GitLabSettings::from_args(&args.gitlab),
+            gitlab: GitLabSettings::from_args(&args.gitlab).map(|gitlab| GitLabSettings {
+                sync_projects: args.schedule.projects.clone(),
+                sync_interval: args.schedule.sync_interval,
+                ..gitlab
+            }),
             webhook_secret: args.webhook_secret.clone(),
         })
     }
@@ -60,10 +73,27 @@ impl GitLabSettings {
                     .trim_end_matches('/')
                     .to_owned(),
                 token,
+                max_rps: (args.max_rps > 0.0).then_some(args.max_rps),
+                concurrency: usize::from(args.concurrency),
+                sync_projects: Vec::new(),
+                sync_interval: DEFAULT_SYNC_INTERVAL,
             }),
         }
     }
+
+    /// How the REST client talks to this instance; `None` without a token (nothing to sync).
+    pub fn client_config(&self) -> Option<ClientConfig> {
+        let token = self.token.clone()?;
+        Some(ClientConfig {
+            max_rps: self.max_rps,
+            concurrency: self.concurrency,
+            ..ClientConfig::new(self.url.clone(), token)
+        })
+    }
 }
+
+/// How often `strata serve` syncs when STRATA_SYNC_INTERVAL is not set.
+pub const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 pub fn database_url(global: &GlobalArgs) -> anyhow::Result<DatabaseUrl> {
     global
@@ -126,5 +156,34 @@ mod tests {
             "https://example.com/gitlab/",
         ]);
         assert_eq!(settings.gitlab.unwrap().url, "https://example.com/gitlab");
+    }
+
+    #[test]
+    fn serve_takes_a_sync_schedule_and_request_ceilings() {
+        let settings = serve_settings(&[
+            "strata",
+            "serve",
+            "--gitlab-token",
+            "t",
+            "--sync-projects",
+            "acme/web,42",
+            "--sync-interval",
+            "5m",
+            "--max-rps",
+            "0",
+            "--concurrency",
+            "8",
+        ]);
+        let gitlab = settings.gitlab.unwrap();
+        assert_eq!(
+            gitlab.sync_projects,
+            [ProjectRef::Path("acme/web".into()), ProjectRef::Id(42)]
+        );
+        assert_eq!(gitlab.sync_interval, Duration::from_secs(300));
+        let client = gitlab.client_config().unwrap();
+        assert_eq!(client.max_rps, None);
+        assert_eq!(client.concurrency, 8);
+        let no_token = serve_settings(&["strata", "serve", "--gitlab-url", "https://g"]);
+        assert!(no_token.gitlab.unwrap().client_config().is_none());
     }
 }

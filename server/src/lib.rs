@@ -9,6 +9,7 @@ pub mod demo;
 pub mod export;
 pub mod gitlab;
 pub mod http;
+pub mod ingest;
 pub mod site;
 pub mod startup;
 pub mod store;

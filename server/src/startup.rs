@@ -8,12 +8,16 @@ use axum::Router;
 use strata_app::{db::Db, state::AppState};
 use tokio::net::TcpListener;
 
-use crate::{config::Settings, http, site, store};
+use crate::{
+    config::{GitLabSettings, Settings},
+    http, ingest, site, store,
+};
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    gitlab: Option<GitLabSettings>,
 }
 
 impl Application {
@@ -41,6 +45,7 @@ impl Application {
             listener,
             router: http::router(state),
             db,
+            gitlab: settings.gitlab.clone(),
         }
     }
 
@@ -54,16 +59,20 @@ impl Application {
         &self.db
     }
 
-    /// Serve until `shutdown` completes, let requests in flight finish, then close the database.
+    /// Serve (and sync in the background, if configured) until `shutdown` completes, let
+    /// requests in flight finish, stop the background work, then close the database.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "strata is listening");
-        axum::serve(self.listener, self.router)
+        let background = ingest::Background::start(&self.db, self.gitlab.as_ref());
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("server failed")?;
+            .context("server failed");
+        background.stop().await;
+        served?;
         self.db.close().await;
         tracing::info!("strata stopped");
         Ok(())

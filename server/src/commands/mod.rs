@@ -2,6 +2,7 @@
 
 pub mod analyze_log;
 mod export;
+mod sync;
 
 use crate::{
     cli::{Cli, Command},
@@ -26,5 +27,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export(args) => export::run(&cli.global, args).await,
         Command::AnalyzeLog(args) => analyze_log::run(&args.file, args.json),
+        Command::Sync(args) => sync::run(&cli.global, args).await,
     }
 }

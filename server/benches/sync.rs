@@ -1,0 +1,197 @@
+//! Sync throughput: a full backfill of 5,000 pipelines × 8 jobs from a scripted GitLab on
+//! loopback (no artificial latency), into a fresh SQLite file and a fresh PostgreSQL database
+//! (when TEST_DATABASE_URL is set), side by side in one run.
+//!
+//! Reports, per backend, the median of `RUNS` runs of:
+//! - metadata sync: jobs per second, and GitLab requests per job next to the minimum possible
+//!   (one project request, one list request per 100 pipelines, one details and one jobs
+//!   request per pipeline);
+//! - log fetching: the trace worker streaming every queued log through the queue into a
+//!   processor that only counts bytes. The log analyser is not on this branch yet, so this
+//!   measures fetching and queue bookkeeping, not analysis.
+//!
+//! Run: `cargo bench -p strata --bench sync` (PIPELINES, JOBS and RUNS override the sizes).
+
+#[path = "../tests/support/scripted_data.rs"]
+mod scripted_data;
+#[path = "../tests/support/scripted_gitlab.rs"]
+mod scripted_gitlab;
+#[path = "../tests/support/mod.rs"]
+mod support;
+#[path = "../tests/support/sync_harness.rs"]
+mod sync_harness;
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use futures::future::BoxFuture;
+use strata::{
+    db::Tx,
+    gitlab::ProjectRef,
+    ingest::{
+        progress::Progress,
+        trace_worker::{TraceProcessor, TraceReader, TraceWorker, TraceWorkerConfig},
+    },
+};
+use support::TestDb;
+use sync_harness::{PROJECT_PATH, client_for, count, gitlab_with, syncer};
+use tokio_util::sync::CancellationToken;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Counts bytes: the cheapest possible processor, so the numbers are the worker's own cost.
+#[derive(Clone, Default)]
+struct ByteCounter(Arc<AtomicU64>);
+
+struct CountingReader(Arc<AtomicU64>, u64);
+
+impl TraceProcessor for ByteCounter {
+    fn start(&self, _job_id: i64) -> Box<dyn TraceReader> {
+        Box::new(CountingReader(self.0.clone(), 0))
+    }
+}
+
+impl TraceReader for CountingReader {
+    fn feed(&mut self, chunk: &[u8]) {
+        self.1 += chunk.len() as u64;
+    }
+
+    fn save<'a>(self: Box<Self>, _tx: &'a mut Tx, _now_ms: i64) -> BoxFuture<'a, sqlx::Result<()>> {
+        self.0.fetch_add(self.1, Ordering::Relaxed);
+        Box::pin(async { Ok(()) })
+    }
+}
+
+struct Run {
+    sync: Duration,
+    jobs: u64,
+    requests: u64,
+    logs: Duration,
+    log_count: u64,
+}
+
+async fn one_run(db: TestDb, pipelines: usize, jobs: usize) -> Run {
+    let gitlab = gitlab_with(pipelines, jobs).await;
+    let client = client_for(&gitlab);
+    let progress = Arc::new(Progress::hidden());
+    let started = Instant::now();
+    let failures = syncer(&db.db, &client, &progress)
+        .sync_all(
+            &[ProjectRef::Path(PROJECT_PATH.into())],
+            &CancellationToken::new(),
+        )
+        .await;
+    let sync = started.elapsed();
+    assert!(failures.is_empty(), "{:?}", failures);
+    let summary = progress.summary(client.stats().requests(), client.stats().retries());
+
+    let queued = count(&db.db, "SELECT COUNT(*) FROM trace_queue").await as u64;
+    let worker = TraceWorker::new(
+        db.db.clone(),
+        client.clone(),
+        Arc::new(ByteCounter::default()),
+        TraceWorkerConfig {
+            batch: 64,
+            concurrency: 8,
+            ..TraceWorkerConfig::default()
+        },
+        Arc::new(Progress::hidden()),
+    );
+    let started = Instant::now();
+    worker.drain(&CancellationToken::new()).await.unwrap();
+    let logs = started.elapsed();
+    assert_eq!(count(&db.db, "SELECT COUNT(*) FROM trace_queue").await, 0);
+    Run {
+        sync,
+        jobs: summary.jobs,
+        requests: summary.requests,
+        logs,
+        log_count: queued,
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
+fn main() {
+    let pipelines = env_usize("PIPELINES", 5_000);
+    let jobs = env_usize("JOBS", 8);
+    let runs = env_usize("RUNS", 3);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let minimum_requests = (1 + pipelines.div_ceil(100) + 2 * pipelines) as f64;
+    println!(
+        "| backend | pipelines | jobs | metadata sync, jobs/s | requests/job (minimum) | log fetch, logs/s | sync + logs, jobs/s | requests/job with logs (minimum) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for backend in ["sqlite", "postgres"] {
+        let mut results = Vec::new();
+        for _ in 0..runs {
+            let db = runtime.block_on(async {
+                match backend {
+                    "sqlite" => Some(TestDb::sqlite().await),
+                    _ => TestDb::postgres().await,
+                }
+            });
+            let Some(db) = db else { break };
+            results.push(runtime.block_on(one_run(db, pipelines, jobs)));
+        }
+        if results.is_empty() {
+            println!("| {backend} | skipped: TEST_DATABASE_URL is not set | | | | | | |");
+            continue;
+        }
+        let jobs_read = results[0].jobs;
+        let jobs_per_s = median(
+            results
+                .iter()
+                .map(|r| r.jobs as f64 / r.sync.as_secs_f64())
+                .collect(),
+        );
+        let logs_per_s = median(
+            results
+                .iter()
+                .map(|r| r.log_count as f64 / r.logs.as_secs_f64())
+                .collect(),
+        );
+        let end_to_end = median(
+            results
+                .iter()
+                .map(|r| r.jobs as f64 / (r.sync + r.logs).as_secs_f64())
+                .collect(),
+        );
+        let requests = results[0].requests as f64;
+        let logs = results[0].log_count as f64;
+        let per_job = |n: f64| n / jobs_read as f64;
+        println!(
+            "| {backend} | {pipelines} | {jobs_read} | {jobs_per_s:.0} | {:.3} ({:.3}) | {logs_per_s:.0} | {end_to_end:.0} | {:.3} ({:.3}) |",
+            per_job(requests),
+            per_job(minimum_requests),
+            per_job(requests + logs),
+            per_job(minimum_requests + logs),
+        );
+        for (i, r) in results.iter().enumerate() {
+            eprintln!(
+                "{backend} run {}: sync {:.2} s ({} requests), logs {:.2} s for {}",
+                i + 1,
+                r.sync.as_secs_f64(),
+                r.requests,
+                r.logs.as_secs_f64(),
+                r.log_count
+            );
+        }
+    }
+}

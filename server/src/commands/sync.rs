@@ -1,0 +1,92 @@
+//! `strata sync`: sync the given projects from the GitLab REST API, fetch the logs of the jobs
+//! that finished, print a summary. Ctrl-C stops it cleanly; running it again resumes.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    cli::{GlobalArgs, SyncArgs},
+    config::{self, GitLabSettings},
+    gitlab::GitLabClient,
+    ingest::{
+        SyncOptions, Syncer,
+        progress::Progress,
+        log_analysis::LogAnalysis,
+        trace_worker::{TraceWorker, TraceWorkerConfig},
+    },
+    startup::shutdown_signal,
+    store::{self, rollups},
+};
+
+pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<()> {
+    let gitlab = GitLabSettings::from_args(&args.gitlab)
+        .and_then(|g| g.client_config())
+        .context("GITLAB_TOKEN is not set: strata sync needs a token with the read_api scope (and GITLAB_URL for a self-managed GitLab)")?;
+    let client = GitLabClient::new(gitlab).context("while setting up the GitLab client")?;
+    let db = store::open(&config::database_url(global)?).await?;
+
+    let cancel = CancellationToken::new();
+    let on_signal = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            cancel.cancel();
+        })
+    };
+
+    let progress = Arc::new(Progress::for_stderr());
+    let options = SyncOptions {
+        since: args.since,
+        full: args.full,
+        concurrency: usize::from(args.gitlab.concurrency),
+        ..SyncOptions::default()
+    };
+    let syncer = Syncer::new(db.clone(), client.clone(), options, progress.clone());
+    let failures = syncer.sync_all(&args.projects, &cancel).await;
+
+    let worker = TraceWorker::new(
+        db.clone(),
+        client.clone(),
+        Arc::new(LogAnalysis),
+        TraceWorkerConfig {
+            concurrency: usize::from(args.gitlab.concurrency),
+            ..TraceWorkerConfig::default()
+        },
+        progress.clone(),
+    );
+    let logs = worker
+        .drain(&cancel)
+        .await
+        .context("while fetching job logs");
+    // Dashboards read rollups: bring them up to date before returning.
+    let rollups = rollups::refresh_all(&db)
+        .await
+        .context("while refreshing the dashboards' rollups");
+
+    on_signal.abort();
+    progress.finish();
+    eprintln!(
+        "{}",
+        progress.summary(client.stats().requests(), client.stats().retries())
+    );
+    db.close().await;
+    logs?;
+    rollups?;
+    match failures.as_slice() {
+        [] => Ok(()),
+        failures => {
+            let list: Vec<String> = failures
+                .iter()
+                .map(|(project, err)| format!("{project}: {err}"))
+                .collect();
+            anyhow::bail!(
+                "{} of {} projects did not sync (run again to resume): {}",
+                failures.len(),
+                args.projects.len(),
+                list.join("; ")
+            )
+        }
+    }
+}

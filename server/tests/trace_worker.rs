@@ -1,0 +1,209 @@
+//! The trace worker on both backends: logs stream from a scripted GitLab into a processor
+//! that records what it was fed, and every outcome lands in the queue and the jobs table.
+
+#[path = "support/scripted_data.rs"]
+mod scripted_data;
+#[path = "support/scripted_gitlab.rs"]
+mod scripted_gitlab;
+mod support;
+#[path = "support/sync_harness.rs"]
+mod sync_harness;
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use futures::future::BoxFuture;
+use scripted_data::job_log;
+use strata::{
+    db::Tx,
+    ingest::{
+        progress::Progress,
+        trace_worker::{TraceProcessor, TraceReader, TraceWorker, TraceWorkerConfig},
+    },
+};
+use support::TestDb;
+use sync_harness::*;
+use tokio_util::sync::CancellationToken;
+
+on_both_backends! {
+    finished_jobs_logs_are_streamed_processed_and_taken_off_the_queue => all_logs;
+    a_missing_log_is_given_up_as_unavailable => missing_log;
+    a_truncated_log_is_retried_and_only_the_complete_one_is_saved => truncated_once;
+    a_log_that_keeps_breaking_off_is_given_up_as_failed => truncated_always;
+}
+
+/// What each saved log looked like: (chunks fed, bytes).
+type Saved = Arc<Mutex<HashMap<i64, (usize, Vec<u8>)>>>;
+
+#[derive(Default, Clone)]
+struct Recording {
+    saved: Saved,
+}
+
+struct RecordingReader {
+    job_id: i64,
+    chunks: usize,
+    bytes: Vec<u8>,
+    saved: Saved,
+}
+
+impl TraceProcessor for Recording {
+    fn start(&self, job_id: i64) -> Box<dyn TraceReader> {
+        Box::new(RecordingReader {
+            job_id,
+            chunks: 0,
+            bytes: Vec::new(),
+            saved: self.saved.clone(),
+        })
+    }
+}
+
+impl TraceReader for RecordingReader {
+    fn feed(&mut self, chunk: &[u8]) {
+        self.chunks += 1;
+        self.bytes.extend_from_slice(chunk);
+    }
+
+    fn save<'a>(self: Box<Self>, _tx: &'a mut Tx, _now_ms: i64) -> BoxFuture<'a, sqlx::Result<()>> {
+        Box::pin(async move {
+            let previous = self
+                .saved
+                .lock()
+                .unwrap()
+                .insert(self.job_id, (self.chunks, self.bytes));
+            assert!(previous.is_none(), "job {} saved twice", self.job_id);
+            Ok(())
+        })
+    }
+}
+
+fn worker(
+    t: &TestDb,
+    gitlab: &scripted_gitlab::ScriptedGitLab,
+    recording: &Recording,
+) -> (TraceWorker, Arc<Progress>) {
+    let progress = Arc::new(Progress::hidden());
+    let worker = TraceWorker::new(
+        t.db.clone(),
+        client_for(gitlab),
+        Arc::new(recording.clone()),
+        TraceWorkerConfig {
+            batch: 16,
+            concurrency: 4,
+            max_attempts: 3,
+            retry_base: Duration::ZERO,
+            ..TraceWorkerConfig::default()
+        },
+        progress.clone(),
+    );
+    (worker, progress)
+}
+
+async fn all_logs(t: TestDb) {
+    let gitlab = gitlab_with(20, 3).await;
+    sync_ok(&t.db, &gitlab).await;
+    let queued = count(&t.db, "SELECT COUNT(*) FROM trace_queue").await;
+    assert_eq!(
+        queued, 42,
+        "two finished jobs per pipeline, plus two retried attempts"
+    );
+
+    let recording = Recording::default();
+    let (worker, progress) = worker(&t, &gitlab, &recording);
+    worker.drain(&CancellationToken::new()).await.unwrap();
+
+    let saved = recording.saved.lock().unwrap().clone();
+    assert_eq!(saved.len(), 42);
+    for (job_id, (chunks, bytes)) in &saved {
+        assert_eq!(bytes, &job_log(*job_id), "job {job_id}");
+        assert!(*chunks > 1, "job {job_id}'s log was buffered, not streamed");
+    }
+    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM trace_queue").await, 0);
+    assert_eq!(
+        count(
+            &t.db,
+            "SELECT COUNT(*) FROM jobs WHERE trace_status = 'analysed'"
+        )
+        .await,
+        42
+    );
+    assert_eq!(
+        gitlab
+            .counts()
+            .trace
+            .load(std::sync::atomic::Ordering::SeqCst),
+        42
+    );
+    assert_eq!(progress.summary(0, 0).logs_analysed, 42);
+}
+
+async fn missing_log(t: TestDb) {
+    let gitlab = gitlab_with(3, 2).await;
+    sync_ok(&t.db, &gitlab).await;
+    let gone = 1_001 * 100 + 10;
+    gitlab.faults().log_missing.insert(gone);
+
+    let recording = Recording::default();
+    let (worker, progress) = worker(&t, &gitlab, &recording);
+    worker.drain(&CancellationToken::new()).await.unwrap();
+
+    assert!(!recording.saved.lock().unwrap().contains_key(&gone));
+    assert_eq!(
+        count(
+            &t.db,
+            &format!(
+                "SELECT COUNT(*) FROM jobs WHERE id = {gone} AND trace_status = 'unavailable'"
+            )
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM trace_queue").await, 0);
+    let summary = progress.summary(0, 0);
+    assert_eq!((summary.logs_unavailable, summary.logs_analysed), (1, 3));
+}
+
+async fn truncated_once(t: TestDb) {
+    let gitlab = gitlab_with(3, 2).await;
+    sync_ok(&t.db, &gitlab).await;
+    let flaky = 1_002 * 100 + 10;
+    gitlab.faults().log_truncated.insert(flaky, 1);
+
+    let recording = Recording::default();
+    let (worker, progress) = worker(&t, &gitlab, &recording);
+    worker.drain(&CancellationToken::new()).await.unwrap();
+
+    // The broken attempt fed half a log and was thrown away; the retry saved the whole.
+    let saved = recording.saved.lock().unwrap().clone();
+    assert_eq!(saved[&flaky].1, job_log(flaky));
+    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM trace_queue").await, 0);
+    let summary = progress.summary(0, 0);
+    assert_eq!((summary.logs_retry_later, summary.logs_analysed), (1, 4));
+}
+
+async fn truncated_always(t: TestDb) {
+    let gitlab = gitlab_with(3, 2).await;
+    sync_ok(&t.db, &gitlab).await;
+    let broken = 1_000 * 100 + 10;
+    gitlab.faults().log_truncated.insert(broken, u32::MAX);
+
+    let recording = Recording::default();
+    let (worker, progress) = worker(&t, &gitlab, &recording);
+    worker.drain(&CancellationToken::new()).await.unwrap();
+
+    assert!(!recording.saved.lock().unwrap().contains_key(&broken));
+    assert_eq!(
+        count(
+            &t.db,
+            &format!("SELECT COUNT(*) FROM jobs WHERE id = {broken} AND trace_status = 'failed'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM trace_queue").await, 0);
+    let summary = progress.summary(0, 0);
+    assert_eq!((summary.logs_failed, summary.logs_retry_later), (1, 2));
+}
