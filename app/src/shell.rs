@@ -50,7 +50,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="strata-css" href="/pkg/strata.css" />
         <Title formatter=|page: String| {
-            if page.is_empty() { "Strata".to_owned() } else { format!("{page} · Strata") }
+            if page.is_empty() { "Strata".to_owned() } else { format!("{} · Strata", title_text(&page)) }
         } />
         <Router>
             <NavBar />
@@ -65,5 +65,23 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Page titles carry user data (job names, paths). leptos_meta writes the title into the
+/// server-rendered `<title>` unescaped, where a `</title>` in a job name would end the
+/// element; angle brackets become look-alikes there (and, for consistency, after hydration).
+fn title_text(text: &str) -> String {
+    text.replace('<', "\u{2039}").replace('>', "\u{203a}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_cannot_close_their_element() {
+        assert_eq!(
+            super::title_text("</title><script>x</script>"),
+            "\u{2039}/title\u{203a}\u{2039}script\u{203a}x\u{2039}/script\u{203a}"
+        );
     }
 }

@@ -17,15 +17,15 @@ use crate::{
 
 /// The `job_daily` columns summed by [`job_totals`], in [`JobTotals`] field order.
 const JOB_SUM_SQL: &str = "
-    CAST(SUM(d.runs) AS BIGINT), CAST(SUM(d.duration_ms) AS BIGINT), CAST(SUM(d.queued_ms) AS BIGINT),
-    CAST(SUM(d.analysed_runs) AS BIGINT), CAST(SUM(d.analysed_duration_ms) AS BIGINT),
-    CAST(SUM(d.analysed_queued_ms) AS BIGINT), CAST(SUM(d.prepare_ms) AS BIGINT), CAST(SUM(d.sources_ms) AS BIGINT),
-    CAST(SUM(d.cache_restore_ms) AS BIGINT), CAST(SUM(d.artifact_download_ms) AS BIGINT),
-    CAST(SUM(d.script_ms) AS BIGINT), CAST(SUM(d.docker_build_ms) AS BIGINT), CAST(SUM(d.cache_archive_ms) AS BIGINT),
-    CAST(SUM(d.artifact_upload_ms) AS BIGINT), CAST(SUM(d.cleanup_ms) AS BIGINT), CAST(SUM(d.other_ms) AS BIGINT),
-    CAST(SUM(d.cache_hits) AS BIGINT), CAST(SUM(d.cache_misses) AS BIGINT),
-    CAST(SUM(d.artifact_download_bytes) AS BIGINT), CAST(SUM(d.artifact_upload_bytes) AS BIGINT),
-    CAST(SUM(d.docker_builds) AS BIGINT), CAST(SUM(d.docker_steps) AS BIGINT), CAST(SUM(d.docker_cached_steps) AS BIGINT)";
+    CAST(SUM(d.runs) AS BIGINT) AS runs, CAST(SUM(d.duration_ms) AS BIGINT) AS duration_ms, CAST(SUM(d.queued_ms) AS BIGINT) AS queued_ms,
+    CAST(SUM(d.analysed_runs) AS BIGINT) AS analysed_runs, CAST(SUM(d.analysed_duration_ms) AS BIGINT) AS analysed_duration_ms,
+    CAST(SUM(d.analysed_queued_ms) AS BIGINT) AS analysed_queued_ms, CAST(SUM(d.prepare_ms) AS BIGINT) AS prepare_ms, CAST(SUM(d.sources_ms) AS BIGINT) AS sources_ms,
+    CAST(SUM(d.cache_restore_ms) AS BIGINT) AS cache_restore_ms, CAST(SUM(d.artifact_download_ms) AS BIGINT) AS artifact_download_ms,
+    CAST(SUM(d.script_ms) AS BIGINT) AS script_ms, CAST(SUM(d.docker_build_ms) AS BIGINT) AS docker_build_ms, CAST(SUM(d.cache_archive_ms) AS BIGINT) AS cache_archive_ms,
+    CAST(SUM(d.artifact_upload_ms) AS BIGINT) AS artifact_upload_ms, CAST(SUM(d.cleanup_ms) AS BIGINT) AS cleanup_ms, CAST(SUM(d.other_ms) AS BIGINT) AS other_ms,
+    CAST(SUM(d.cache_hits) AS BIGINT) AS cache_hits, CAST(SUM(d.cache_misses) AS BIGINT) AS cache_misses,
+    CAST(SUM(d.artifact_download_bytes) AS BIGINT) AS artifact_download_bytes, CAST(SUM(d.artifact_upload_bytes) AS BIGINT) AS artifact_upload_bytes,
+    CAST(SUM(d.docker_builds) AS BIGINT) AS docker_builds, CAST(SUM(d.docker_steps) AS BIGINT) AS docker_steps, CAST(SUM(d.docker_cached_steps) AS BIGINT) AS docker_cached_steps";
 
 /// Job sums over a group of `job_daily` rows.
 #[derive(Clone, Debug, Default, PartialEq, sqlx::FromRow)]
