@@ -51,11 +51,37 @@ pub enum Command {
     Migrate,
     /// Fetch pipelines, jobs and job logs from the GitLab REST API (backfill, then catch up).
     Sync(SyncArgs),
+    /// Load demo data from a built-in fake GitLab (real sync, real log analysis), then serve
+    /// the dashboard: Strata without a GitLab.
+    Demo(DemoArgs),
     /// Write a CSV report (the same as /export/KIND.csv) to stdout or a file.
     Export(ExportArgs),
     /// Break a saved job log down into phases, cache and artifact transfers and Docker
     /// steps (no database or GitLab needed).
     AnalyzeLog(AnalyzeLogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address to serve the dashboard on.
+    #[arg(long, env = "STRATA_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Directory holding the built site (see `strata serve --help`).
+    #[arg(long, env = "STRATA_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+
+    /// Load the data, then exit instead of serving.
+    #[arg(long)]
+    pub load_only: bool,
+
+    /// Days of history the fake GitLab makes up, ending now.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=730))]
+    pub days: u32,
+
+    /// Push and merge-request pipelines per demo project over those days.
+    #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub pipelines_per_project: u32,
 }
 
 #[derive(Debug, Args)]

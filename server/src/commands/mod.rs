@@ -1,6 +1,7 @@
 //! One function per subcommand.
 
 pub mod analyze_log;
+mod demo;
 mod export;
 mod sync;
 
@@ -28,5 +29,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export::run(&cli.global, args).await,
         Command::AnalyzeLog(args) => analyze_log::run(&args.file, args.json),
         Command::Sync(args) => sync::run(&cli.global, args).await,
+        Command::Demo(args) => demo::run(&cli.global, args).await,
     }
 }

@@ -4,16 +4,17 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use strata_app::db::Db;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
     cli::{GlobalArgs, SyncArgs},
     config::{self, GitLabSettings},
-    gitlab::GitLabClient,
+    gitlab::{GitLabClient, ProjectRef},
     ingest::{
         SyncOptions, Syncer,
-        progress::Progress,
         log_analysis::LogAnalysis,
+        progress::Progress,
         trace_worker::{TraceWorker, TraceWorkerConfig},
     },
     startup::shutdown_signal,
@@ -26,7 +27,25 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<()> {
         .context("GITLAB_TOKEN is not set: strata sync needs a token with the read_api scope (and GITLAB_URL for a self-managed GitLab)")?;
     let client = GitLabClient::new(gitlab).context("while setting up the GitLab client")?;
     let db = store::open(&config::database_url(global)?).await?;
+    let options = SyncOptions {
+        since: args.since,
+        full: args.full,
+        concurrency: usize::from(args.gitlab.concurrency),
+        ..SyncOptions::default()
+    };
+    let synced = sync_once(&db, &client, &args.projects, options).await;
+    db.close().await;
+    synced
+}
 
+/// Sync `projects`, fetch and analyse the logs of the jobs that finished, refresh the
+/// rollups, print a summary. Ctrl-C stops it cleanly (what was stored stays stored).
+pub(super) async fn sync_once(
+    db: &Db,
+    client: &GitLabClient,
+    projects: &[ProjectRef],
+    options: SyncOptions,
+) -> anyhow::Result<()> {
     let cancel = CancellationToken::new();
     let on_signal = {
         let cancel = cancel.clone();
@@ -37,21 +56,16 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<()> {
     };
 
     let progress = Arc::new(Progress::for_stderr());
-    let options = SyncOptions {
-        since: args.since,
-        full: args.full,
-        concurrency: usize::from(args.gitlab.concurrency),
-        ..SyncOptions::default()
-    };
+    let concurrency = options.concurrency;
     let syncer = Syncer::new(db.clone(), client.clone(), options, progress.clone());
-    let failures = syncer.sync_all(&args.projects, &cancel).await;
+    let failures = syncer.sync_all(projects, &cancel).await;
 
     let worker = TraceWorker::new(
         db.clone(),
         client.clone(),
         Arc::new(LogAnalysis),
         TraceWorkerConfig {
-            concurrency: usize::from(args.gitlab.concurrency),
+            concurrency,
             ..TraceWorkerConfig::default()
         },
         progress.clone(),
@@ -61,7 +75,7 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<()> {
         .await
         .context("while fetching job logs");
     // Dashboards read rollups: bring them up to date before returning.
-    let rollups = rollups::refresh_all(&db)
+    let rollups = rollups::refresh_all(db)
         .await
         .context("while refreshing the dashboards' rollups");
 
@@ -71,9 +85,11 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<()> {
         "{}",
         progress.summary(client.stats().requests(), client.stats().retries())
     );
-    db.close().await;
     logs?;
     rollups?;
+    if cancel.is_cancelled() {
+        anyhow::bail!("stopped before the sync finished (run again to resume)");
+    }
     match failures.as_slice() {
         [] => Ok(()),
         failures => {
@@ -84,7 +100,7 @@ pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<()> {
             anyhow::bail!(
                 "{} of {} projects did not sync (run again to resume): {}",
                 failures.len(),
-                args.projects.len(),
+                projects.len(),
                 list.join("; ")
             )
         }
