@@ -79,6 +79,10 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=730))]
     pub days: u32,
 
+    /// End of the demo history, RFC 3339 (default: the start of the current UTC hour).
+    #[arg(long)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
+
     /// Push and merge-request pipelines per demo project over those days.
     #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub pipelines_per_project: u32,

@@ -245,3 +245,51 @@ fn fixtures_dir() -> Option<std::path::PathBuf> {
     eprintln!("skipped: fixtures not found at {}", dir.display());
     None
 }
+
+#[test]
+fn demo_load_only_syncs_and_analyses_the_fake_gitlab_then_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = strata(
+        &[
+            "demo",
+            "--load-only",
+            "--days",
+            "10",
+            "--pipelines-per-project",
+            "8",
+            "--until",
+            "2026-11-20T10:00:00Z",
+        ],
+        dir.path(),
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("projects   5 (0 failed)"), "{stderr}");
+    assert!(stderr.contains("0 failed, 0 left for later"), "{stderr}");
+
+    // Run again: the sync is idempotent, nothing new or changed.
+    let again = strata(
+        &[
+            "demo",
+            "--load-only",
+            "--days",
+            "10",
+            "--pipelines-per-project",
+            "8",
+            "--until",
+            "2026-11-20T10:00:00Z",
+        ],
+        dir.path(),
+    )
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("0 new, 0 updated"),
+        "a second load within the hour changes nothing: {stderr}"
+    );
+    assert!(dir.path().join("strata.db").exists());
+}

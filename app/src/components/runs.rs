@@ -16,6 +16,7 @@ pub fn RunTable(runs: Vec<JobRun>) -> impl IntoView {
             <table class="data" data-testid="runs">
                 <thead><tr>
                     <th scope="col">"Job"</th>
+                    <th scope="col">"Pipeline"</th>
                     <th scope="col">"Stage"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col">"Branch"</th>
@@ -36,6 +37,7 @@ pub fn RunTable(runs: Vec<JobRun>) -> impl IntoView {
                         view! {
                             <tr data-job-id=r.id>
                                 <th scope="row"><a href=format!("/jobs/{}", r.id)>{r.name.clone()}</a>{r.retried.then_some(" ↻")}</th>
+                                <td><a href=format!("/pipelines/{}", r.pipeline_id) data-testid="pipeline-link">{r.pipeline_id}</a></td>
                                 <td>{r.stage.clone().unwrap_or_default()}</td>
                                 <td><span class=format!("status status-{}", r.status)>{r.status.clone()}</span></td>
                                 <td>{r.git_ref.clone().unwrap_or_default()}</td>

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::{
     cli::{DemoArgs, GlobalArgs},
@@ -23,7 +23,14 @@ const DEMO_CONCURRENCY: usize = 8;
 
 pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<()> {
     let database = config::database_url(global)?;
-    let mut demo = DemoConfig::new(Utc::now());
+    // History ends at the start of this hour, so running the demo again within the hour
+    // syncs the very same data (nothing changes), and later runs only add the new hours.
+    let until = args.until.unwrap_or_else(|| {
+        let now = Utc::now();
+        DateTime::from_timestamp(now.timestamp() - now.timestamp().rem_euclid(3600), 0)
+            .unwrap_or(now)
+    });
+    let mut demo = DemoConfig::new(until);
     demo.days = args.days;
     demo.pipelines_per_project = args.pipelines_per_project;
     // The fake advertises gitlab.com's 2,000 requests a minute unless told otherwise, and the
@@ -68,7 +75,11 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<()> {
     })
     .context("while setting up the GitLab client")?;
     let options = SyncOptions {
-        since: Duration::from_secs(u64::from(args.days + 1) * 86_400),
+        // Reach back to the start of the history, wherever `--until` put it.
+        since: Duration::from_secs(
+            u64::try_from((Utc::now() - until).num_seconds()).unwrap_or(0)
+                + u64::from(args.days + 1) * 86_400,
+        ),
         concurrency: DEMO_CONCURRENCY,
         ..SyncOptions::default()
     };

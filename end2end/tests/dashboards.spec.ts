@@ -1,0 +1,134 @@
+import { test, expect, type Page } from "@playwright/test";
+import { watchConsole, waitForHydration } from "./helpers";
+import { query, scalar, windowStart, durationText } from "./db";
+
+// .ci/e2e loads `strata demo --load-only` data into the database this server reads.
+
+async function shoot(page: Page, name: string) {
+  // Full-page screenshots at the viewport of the running project (1280 or 390 px wide).
+  await page.screenshot({
+    path: test.info().outputPath(`${name}-${page.viewportSize()?.width}.png`),
+    fullPage: true,
+  });
+}
+
+function pipelinesSince(projectId: number, days: number, status?: string): number {
+  const since = windowStart(days);
+  return status
+    ? scalar("SELECT COUNT(*) FROM pipelines WHERE project_id = ? AND created_at_ms >= ? AND status = ?", projectId, since, status)
+    : scalar("SELECT COUNT(*) FROM pipelines WHERE project_id = ? AND created_at_ms >= ?", projectId, since);
+}
+
+test("overview → project → job name → pipeline → job, each number as stored", async ({ page }) => {
+  const consoleWatch = watchConsole(page);
+  await page.goto("/");
+  await waitForHydration(page);
+  await shoot(page, "overview");
+
+  // Every project is listed with the pipelines it ran in the last 30 days.
+  const projects = query<[number, string]>("SELECT id, path FROM projects ORDER BY id");
+  expect(projects.length).toBe(5);
+  for (const [id, path] of projects) {
+    const row = page.locator(`tr[data-project-id="${id}"]`);
+    await expect(row.locator(".project-path")).toHaveText(path);
+    await expect(row.getByTestId("pipelines")).toHaveText(String(pipelinesSince(id, 30)));
+  }
+
+  // Project: the pipeline tile and the job-name table's run counts.
+  await page.locator('tr[data-project-id="101"] .project-path').click();
+  await expect(page).toHaveURL(/\/projects\/101/);
+  await expect(page.getByTestId("project-path")).toHaveText("demo/cache-as-transport");
+  await expect(page.getByTestId("tile-pipelines")).toHaveText(String(pipelinesSince(101, 30)));
+  await expect(page.locator("figure svg").first()).toBeVisible();
+  await shoot(page, "project");
+
+  const [[jobName, runs]] = query<[string, number]>(
+    `SELECT j.name, COUNT(*) FROM jobs j WHERE j.project_id = 101 AND COALESCE(j.created_at_ms, 0) >= ?
+     GROUP BY j.name ORDER BY COUNT(*) DESC, j.name LIMIT 1`,
+    windowStart(30),
+  );
+  await page.getByTestId("job-names").getByRole("link", { name: jobName, exact: true }).click();
+  await expect(page.getByTestId("job-name")).toHaveText(jobName);
+  await expect(page.getByTestId("tile-runs")).toHaveText(String(runs));
+  await shoot(page, "job-name");
+
+  // Job name → one of its pipelines → a job in it.
+  const firstRun = page.getByTestId("runs").locator("tbody tr").first();
+  const pipelineId = await firstRun.getByTestId("pipeline-link").textContent();
+  await firstRun.getByTestId("pipeline-link").click();
+  await expect(page).toHaveURL(new RegExp(`/pipelines/${pipelineId}$`));
+  const jobsInPipeline = scalar("SELECT COUNT(*) FROM jobs WHERE pipeline_id = ?", Number(pipelineId));
+  await expect(page.getByTestId("runs").locator("tbody tr")).toHaveCount(jobsInPipeline);
+  await expect(page.locator("figure svg").first()).toBeVisible();
+  await shoot(page, "pipeline");
+
+  const [[jobId, name, durationMs]] = query<[number, string, number]>(
+    "SELECT id, name, duration_ms FROM jobs WHERE pipeline_id = ? AND duration_ms IS NOT NULL ORDER BY id LIMIT 1",
+    Number(pipelineId),
+  );
+  await page.locator(`tr[data-job-id="${jobId}"] th a`).click();
+  await expect(page).toHaveURL(new RegExp(`/jobs/${jobId}$`));
+  await expect(page.getByTestId("job-title")).toContainText(name);
+  await expect(page.getByTestId("tile-duration")).toHaveText(durationText(durationMs));
+  const phases = scalar("SELECT COUNT(*) FROM job_phases WHERE job_id = ?", jobId);
+  expect(phases).toBeGreaterThan(0);
+  await expect(page.getByTestId("phases").locator("tbody tr")).toHaveCount(phases);
+  await shoot(page, "job");
+  consoleWatch.assertNone();
+});
+
+test("filters change the URL and the numbers; back and forward restore them", async ({ page }) => {
+  const consoleWatch = watchConsole(page);
+  await page.goto("/projects/102");
+  await waitForHydration(page);
+  const tile = page.getByTestId("tile-pipelines");
+  await expect(tile).toHaveText(String(pipelinesSince(102, 30)));
+
+  await page.getByRole("link", { name: "7 days", exact: true }).click();
+  await expect(page).toHaveURL(/\/projects\/102\?period=7d$/);
+  await expect(tile).toHaveText(String(pipelinesSince(102, 7)));
+
+  await page.getByRole("link", { name: "90 days", exact: true }).click();
+  await expect(page).toHaveURL(/period=90d/);
+  await expect(tile).toHaveText(String(pipelinesSince(102, 90)));
+
+  await page.goBack();
+  await expect(page).toHaveURL(/period=7d$/);
+  await expect(tile).toHaveText(String(pipelinesSince(102, 7)));
+  await page.goBack();
+  await expect(tile).toHaveText(String(pipelinesSince(102, 30)));
+  await page.goForward();
+  await expect(tile).toHaveText(String(pipelinesSince(102, 7)));
+
+  // A shared link with a status filter opens on the same numbers.
+  await page.goto("/projects/102?period=90d&status=success");
+  await expect(tile).toHaveText(String(pipelinesSince(102, 90, "success")));
+  consoleWatch.assertNone();
+});
+
+test("hostile job names and branches show as text and run nothing", async ({ page }) => {
+  // .ci/e2e renamed one job and its pipeline's branch before starting the server.
+  const hostileJob = "</title><script>alert(1)</script>";
+  const hostileRef = '"><svg onload=alert(2)>';
+  const [[jobId, pipelineId]] = query<[number, number]>(
+    "SELECT id, pipeline_id FROM jobs WHERE name = ?",
+    hostileJob,
+  );
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  const consoleWatch = watchConsole(page);
+
+  await page.goto(`/jobs/${jobId}`);
+  await waitForHydration(page);
+  await expect(page.getByTestId("job-title")).toContainText(hostileJob);
+  await page.goto(`/pipelines/${pipelineId}`);
+  await waitForHydration(page);
+  await expect(page.getByTestId("runs").getByText(hostileJob)).toBeVisible();
+  await expect(page.getByText(hostileRef).first()).toBeVisible();
+  expect(await page.locator("svg[onload]").count()).toBe(0);
+  expect(dialogs).toEqual([]);
+  consoleWatch.assertNone();
+});
