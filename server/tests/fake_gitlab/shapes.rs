@@ -1,13 +1,17 @@
 //! The fake's JSON has the shape of real GitLab's: every key it sends exists in the real
 //! responses (or GitLab's documented examples) at the same place with a value of a type seen
 //! there, recursively, and every key the real gitlab.com responses always carry is present.
-//! (A parse through the real client's payload types is added once that client exists.)
+//! Each response also parses through the GitLab client's own payload types
+//! (`strata::gitlab::api`), the types the real fixtures parse through (tests/gitlab_payloads.rs).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde_json::Value;
-use strata::demo::ScenarioKind;
+use strata::{
+    demo::ScenarioKind,
+    gitlab::api::{ApiJob, ApiPipeline, ApiProject},
+};
 
 use crate::{fixtures, start};
 
@@ -121,6 +125,13 @@ impl Shapes {
     }
 }
 
+/// `value` deserialises into the client's type `T`, or the test names the field that did not.
+fn parses<T: serde::de::DeserializeOwned>(what: &str, value: &Value) {
+    if let Err(err) = serde_json::from_value::<T>(value.clone()) {
+        panic!("{what} from the fake does not parse as the client's type: {err}\n{value:#}");
+    }
+}
+
 fn load(dir: &Path, name: &str) -> Value {
     let text = std::fs::read_to_string(dir.join("api").join(name)).expect("fixture readable");
     serde_json::from_str(&text).expect("fixture is JSON")
@@ -183,6 +194,11 @@ async fn pipelines_and_jobs_have_the_shapes_of_real_gitlab_responses() {
             .await;
         let list = list.as_array().expect("array").clone();
         list_shapes.assert_matches("a pipeline list item", &list);
+        let (_, project_json) = api.json(&format!("/projects/{id}")).await;
+        parses::<ApiProject>("a project", &project_json);
+        for item in &list {
+            parses::<ApiPipeline>("a pipeline list item", item);
+        }
         let sample = list
             .iter()
             .take(6)
@@ -191,6 +207,7 @@ async fn pipelines_and_jobs_have_the_shapes_of_real_gitlab_responses() {
             let pid = item["id"].as_i64().expect("id");
             let (_, detail) = api.json(&format!("/projects/{id}/pipelines/{pid}")).await;
             detail_shapes.assert_matches("a single pipeline", std::slice::from_ref(&detail));
+            parses::<ApiPipeline>("a single pipeline", &detail);
             let (_, jobs) = api
                 .json(&format!(
                     "/projects/{id}/pipelines/{pid}/jobs?include_retried=true"
@@ -198,6 +215,9 @@ async fn pipelines_and_jobs_have_the_shapes_of_real_gitlab_responses() {
                 .await;
             let jobs = jobs.as_array().expect("array").clone();
             job_shapes.assert_matches("a pipeline job", &jobs);
+            for job in &jobs {
+                parses::<ApiJob>("a pipeline job", job);
+            }
             for job in &jobs {
                 seen_failed |= job["status"] == "failed" && job["failure_reason"].is_string();
                 seen_skipped_or_manual |= job["status"] == "skipped" || job["status"] == "manual";
