@@ -6,9 +6,9 @@
 //! - metadata sync: jobs per second, and GitLab requests per job next to the minimum possible
 //!   (one project request, one list request per 100 pipelines, one details and one jobs
 //!   request per pipeline);
-//! - log fetching: the trace worker streaming every queued log through the queue into a
-//!   processor that only counts bytes. The log analyser is not on this branch yet, so this
-//!   measures fetching and queue bookkeeping, not analysis.
+//! - log fetching with Strata's log analysis and storage (`ingest::log_analysis`), next to the
+//!   same fetching into a processor that only counts bytes (the worker's own cost, the
+//!   baseline), each in its own run on a fresh database.
 //!
 //! Run: `cargo bench -p strata --bench sync` (PIPELINES, JOBS and RUNS override the sizes).
 
@@ -34,6 +34,7 @@ use strata::{
     db::Tx,
     gitlab::ProjectRef,
     ingest::{
+        log_analysis::LogAnalysis,
         progress::Progress,
         trace_worker::{TraceProcessor, TraceReader, TraceWorker, TraceWorkerConfig},
     },
@@ -80,7 +81,12 @@ struct Run {
     log_count: u64,
 }
 
-async fn one_run(db: TestDb, pipelines: usize, jobs: usize) -> Run {
+async fn one_run(
+    db: TestDb,
+    pipelines: usize,
+    jobs: usize,
+    processor: Arc<dyn TraceProcessor>,
+) -> Run {
     let gitlab = gitlab_with(pipelines, jobs).await;
     let client = client_for(&gitlab);
     let progress = Arc::new(Progress::hidden());
@@ -99,7 +105,7 @@ async fn one_run(db: TestDb, pipelines: usize, jobs: usize) -> Run {
     let worker = TraceWorker::new(
         db.db.clone(),
         client.clone(),
-        Arc::new(ByteCounter::default()),
+        processor,
         TraceWorkerConfig {
             batch: 64,
             concurrency: 8,
@@ -135,12 +141,21 @@ fn main() {
         .unwrap();
     let minimum_requests = (1 + pipelines.div_ceil(100) + 2 * pipelines) as f64;
     println!(
-        "| backend | pipelines | jobs | metadata sync, jobs/s | requests/job (minimum) | log fetch, logs/s | sync + logs, jobs/s | requests/job with logs (minimum) |"
+        "| backend | logs into | pipelines | jobs | metadata sync, jobs/s | requests/job (minimum) | logs/s | sync + logs, jobs/s | requests/job with logs (minimum) |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
-    for backend in ["sqlite", "postgres"] {
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (backend, mode) in [
+        ("sqlite", "analysis"),
+        ("sqlite", "byte count"),
+        ("postgres", "analysis"),
+        ("postgres", "byte count"),
+    ] {
         let mut results = Vec::new();
         for _ in 0..runs {
+            let processor: Arc<dyn TraceProcessor> = match mode {
+                "analysis" => Arc::new(LogAnalysis),
+                _ => Arc::new(ByteCounter::default()),
+            };
             let db = runtime.block_on(async {
                 match backend {
                     "sqlite" => Some(TestDb::sqlite().await),
@@ -148,10 +163,10 @@ fn main() {
                 }
             });
             let Some(db) = db else { break };
-            results.push(runtime.block_on(one_run(db, pipelines, jobs)));
+            results.push(runtime.block_on(one_run(db, pipelines, jobs, processor)));
         }
         if results.is_empty() {
-            println!("| {backend} | skipped: TEST_DATABASE_URL is not set | | | | | | |");
+            println!("| {backend} | {mode} | skipped: TEST_DATABASE_URL is not set | | | | | | |");
             continue;
         }
         let jobs_read = results[0].jobs;
@@ -177,7 +192,7 @@ fn main() {
         let logs = results[0].log_count as f64;
         let per_job = |n: f64| n / jobs_read as f64;
         println!(
-            "| {backend} | {pipelines} | {jobs_read} | {jobs_per_s:.0} | {:.3} ({:.3}) | {logs_per_s:.0} | {end_to_end:.0} | {:.3} ({:.3}) |",
+            "| {backend} | {mode} | {pipelines} | {jobs_read} | {jobs_per_s:.0} | {:.3} ({:.3}) | {logs_per_s:.0} | {end_to_end:.0} | {:.3} ({:.3}) |",
             per_job(requests),
             per_job(minimum_requests),
             per_job(requests + logs),
@@ -185,7 +200,7 @@ fn main() {
         );
         for (i, r) in results.iter().enumerate() {
             eprintln!(
-                "{backend} run {}: sync {:.2} s ({} requests), logs {:.2} s for {}",
+                "{backend} ({mode}) run {}: sync {:.2} s ({} requests), logs {:.2} s for {}",
                 i + 1,
                 r.sync.as_secs_f64(),
                 r.requests,
