@@ -1,6 +1,7 @@
 //! One function per subcommand.
 
 pub mod analyze_log;
+mod credentials;
 mod export;
 mod sync;
 
@@ -28,5 +29,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export::run(&cli.global, args).await,
         Command::AnalyzeLog(args) => analyze_log::run(&args.file, args.json),
         Command::Sync(args) => sync::run(&cli.global, args).await,
+        Command::HashPassword => credentials::hash_password(),
+        Command::NewToken { name } => credentials::new_token(name),
     }
 }
