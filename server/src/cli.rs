@@ -59,6 +59,15 @@ pub enum Command {
     /// Break a saved job log down into phases, cache and artifact transfers and Docker
     /// steps (no database or GitLab needed).
     AnalyzeLog(AnalyzeLogArgs),
+    /// Read a password on standard input and print its argon2 hash, for a `[[users]]` entry
+    /// of the STRATA_AUTH file.
+    HashPassword,
+    /// Print a new random API token and the `[[tokens]]` entry (its SHA-256) for STRATA_AUTH.
+    NewToken {
+        /// A name for the token, shown in logs when it is used.
+        #[arg(long, default_value = "script")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +192,59 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub schedule: SyncScheduleArgs,
+
+    #[command(flatten)]
+    pub ops: OpsArgs,
+}
+
+/// Access control, the public address and data retention (see README, "Operating").
+#[derive(Debug, Args, Clone)]
+pub struct OpsArgs {
+    /// TOML file with users (argon2 password hashes) and API token digests; without it,
+    /// everything is open to anyone who can reach the address.
+    #[arg(long, env = "STRATA_AUTH", value_name = "FILE")]
+    pub auth: Option<PathBuf>,
+
+    /// The address users reach Strata at, e.g. https://strata.example.com (makes the session
+    /// cookie Secure when https, and is the origin forms must come from).
+    #[arg(long, env = "STRATA_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+
+    /// Days of pipelines and jobs to keep (daily rollups are kept forever); 0 or `off` keeps
+    /// everything.
+    #[arg(long, env = "STRATA_RETENTION_DAYS", default_value = "365", value_parser = parse_retention)]
+    pub retention_days: Retention,
+}
+
+/// How long raw pipelines and jobs are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retention {
+    Days(u32),
+    Forever,
+}
+
+impl Retention {
+    pub fn days(self) -> Option<i64> {
+        match self {
+            Retention::Days(days) => Some(i64::from(days)),
+            Retention::Forever => None,
+        }
+    }
+}
+
+/// `365`, or `0` / `off` for no purge.
+pub fn parse_retention(text: &str) -> Result<Retention, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(Retention::Forever);
+    }
+    match text.trim_end_matches('d').parse::<u32>() {
+        Ok(0) => Ok(Retention::Forever),
+        Ok(days) => Ok(Retention::Days(days)),
+        Err(_) => Err(format!(
+            "{text:?} is not a retention: give a number of days (e.g. 365), or 0 or off to keep everything"
+        )),
+    }
 }
 
 /// The background sync inside `strata serve`.
@@ -285,6 +347,24 @@ mod tests {
         assert!(parse_duration("15").unwrap_err().contains("unit"));
         assert!(parse_duration("d").unwrap_err().contains("not a duration"));
         assert!(parse_duration("99999999999999999999w").is_err());
+    }
+
+    #[test]
+    fn retention_is_days_or_off() {
+        assert_eq!(parse_retention("365"), Ok(Retention::Days(365)));
+        assert_eq!(parse_retention("30d"), Ok(Retention::Days(30)));
+        assert_eq!(parse_retention("0"), Ok(Retention::Forever));
+        assert_eq!(parse_retention("OFF"), Ok(Retention::Forever));
+        assert!(
+            parse_retention("a year")
+                .unwrap_err()
+                .contains("number of days")
+        );
+        let cli = Cli::try_parse_from(["strata", "serve"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(args.ops.retention_days.days(), Some(365));
     }
 
     #[test]

@@ -1,14 +1,15 @@
 //! Typed settings, built from the command line and environment (see [`crate::cli`]).
 //! Secrets stay wrapped in [`SecretString`], so `Debug` and logs show `[REDACTED]`.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use secrecy::SecretString;
 use strata_app::{db::DatabaseUrl, model::SetupStatus};
 
 use crate::{
-    cli::{GitLabArgs, GlobalArgs, ServeArgs},
+    auth::AuthConfig,
+    cli::{GitLabArgs, GlobalArgs, OpsArgs, ServeArgs},
     gitlab::{ClientConfig, ProjectRef},
 };
 
@@ -22,6 +23,31 @@ pub struct Settings {
     pub site_root: Option<PathBuf>,
     pub gitlab: Option<GitLabSettings>,
     pub webhook_secret: Option<SecretString>,
+    pub ops: OpsSettings,
+}
+
+/// Access control, the public address and retention. `Default` is open, with no public URL,
+/// keeping everything (the command line's default retention is 365 days).
+#[derive(Debug, Clone, Default)]
+pub struct OpsSettings {
+    pub auth: Option<Arc<AuthConfig>>,
+    pub public_url: Option<url::Url>,
+    /// Days of pipelines and jobs to keep; `None` keeps everything.
+    pub retention_days: Option<i64>,
+}
+
+impl OpsSettings {
+    pub fn from_args(args: &OpsArgs) -> anyhow::Result<OpsSettings> {
+        let auth = match &args.auth {
+            Some(path) => Some(Arc::new(AuthConfig::load(path)?)),
+            None => None,
+        };
+        Ok(OpsSettings {
+            auth,
+            public_url: args.public_url.clone(),
+            retention_days: args.retention_days.days(),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +74,7 @@ impl Settings {
                 ..gitlab
             }),
             webhook_secret: args.webhook_secret.clone(),
+            ops: OpsSettings::from_args(&args.ops)?,
         })
     }
 

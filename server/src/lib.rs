@@ -2,6 +2,7 @@
 //! (GitLab client, ingest, log analysis, store, export, demo). Pages and the read side live
 //! in `strata-app`.
 
+pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod export;
 pub mod gitlab;
 pub mod http;
 pub mod ingest;
+pub mod metrics;
 pub mod site;
 pub mod startup;
 pub mod store;

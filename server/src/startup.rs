@@ -9,6 +9,7 @@ use strata_app::{db::Db, state::AppState};
 use tokio::net::TcpListener;
 
 use crate::{
+    auth,
     config::{GitLabSettings, Settings},
     http, ingest, site, store,
 };
@@ -18,6 +19,7 @@ pub struct Application {
     router: Router,
     db: Db,
     gitlab: Option<GitLabSettings>,
+    retention_days: Option<i64>,
 }
 
 impl Application {
@@ -29,6 +31,7 @@ impl Application {
                 settings.listen
             )
         })?;
+        auth::warn_if_open(settings.listen, settings.ops.auth.as_deref());
         let db = store::open(&settings.database).await?;
         Ok(Application::with_parts(listener, db, &settings))
     }
@@ -43,9 +46,10 @@ impl Application {
         };
         Application {
             listener,
-            router: http::router(state),
+            router: http::router(state, &settings.ops),
             db,
             gitlab: settings.gitlab.clone(),
+            retention_days: settings.ops.retention_days,
         }
     }
 
@@ -66,7 +70,8 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "strata is listening");
-        let background = ingest::Background::start(&self.db, self.gitlab.as_ref());
+        let background =
+            ingest::Background::start(&self.db, self.gitlab.as_ref(), self.retention_days);
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await

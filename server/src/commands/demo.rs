@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     cli::{DemoArgs, GlobalArgs},
-    config::{self, GitLabSettings, Settings},
+    config::{self, GitLabSettings, OpsSettings, Settings},
     demo::{DemoConfig, FakeConfig, FakeGitLab, fake_gitlab::RateLimit},
     gitlab::{ClientConfig, GitLabClient, ProjectRef},
     ingest::SyncOptions,
@@ -96,6 +96,8 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<()> {
         site_root: args.site_root.clone(),
         gitlab: Some(gitlab),
         webhook_secret: None,
+        // Open, keeping everything: the demo runs on loopback with made-up data.
+        ops: OpsSettings::default(),
     };
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await

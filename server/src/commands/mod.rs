@@ -2,6 +2,7 @@
 
 pub mod analyze_log;
 mod demo;
+mod credentials;
 mod export;
 mod sync;
 
@@ -30,5 +31,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::AnalyzeLog(args) => analyze_log::run(&args.file, args.json),
         Command::Sync(args) => sync::run(&cli.global, args).await,
         Command::Demo(args) => demo::run(&cli.global, args).await,
+        Command::HashPassword => credentials::hash_password(),
+        Command::NewToken { name } => credentials::new_token(name),
     }
 }

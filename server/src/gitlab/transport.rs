@@ -168,20 +168,24 @@ impl Transport {
         let response = match request.send().await {
             Ok(response) => response,
             Err(err) if is_transient(&err) => {
+                crate::metrics::gitlab_request(None);
                 return Ok(Sent::Failed(Retry {
                     wait: None,
                     why: err.to_string(),
                 }));
             }
             Err(source) => {
+                crate::metrics::gitlab_request(None);
                 return Err(GitLabError::Transport {
                     request: label.clone(),
                     source,
                 });
             }
         };
+        crate::metrics::gitlab_request(Some(response.status().as_u16()));
         let headers = response.headers();
         if let Some(pause) = budget_exhausted_pause(headers, unix_now_s()) {
+            crate::metrics::rate_limit_wait(pause);
             tracing::info!(
                 pause_s = pause.as_secs(),
                 "GitLab's rate limit budget is spent; pausing until it resets"
@@ -200,6 +204,7 @@ impl Transport {
                     wait_ms = wait.as_millis() as u64,
                     "GitLab answered 429 Too Many Requests; pausing"
                 );
+                crate::metrics::rate_limit_wait(wait);
                 self.throttle.pause_for(wait);
                 Ok(Sent::Failed(Retry {
                     wait: Some(Duration::ZERO),

@@ -4,21 +4,39 @@
 pub mod api;
 mod export;
 mod health;
+pub mod security_headers;
 
-use axum::Router;
+use axum::{Router, middleware};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use strata_app::{App, shell, state::AppState};
 use tower_http::trace::TraceLayer;
 
-pub fn router(state: AppState) -> Router {
+use crate::{auth, config::OpsSettings, metrics};
+
+pub fn router(state: AppState, ops: &OpsSettings) -> Router {
+    metrics::install();
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    Router::new()
+    let mut router = Router::new()
         .merge(health::router())
         .merge(export::router())
         .merge(api::router())
-        .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .merge(metrics::router())
+        .leptos_routes_with_context(&state, routes, security_headers::page_context, move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    // Layers wrap what is above them: the gate sees requests after routing (so metrics know
+    // the route), the headers go on the gate's refusals too.
+    if let Some(config) = &ops.auth {
+        let auth = auth::Auth::new((**config).clone(), state.db.clone(), ops.public_url.clone());
+        router = router
+            .merge(auth::router(auth.clone()))
+            .layer(middleware::from_fn_with_state(auth, auth::gate));
+    }
+    router
+        .layer(middleware::from_fn(security_headers::security_headers))
+        .layer(middleware::from_fn(metrics::track_http))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

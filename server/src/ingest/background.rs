@@ -1,5 +1,5 @@
-//! The ingest work `strata serve` runs beside the HTTP server: the rollup refresher, a
-//! periodic sync of the configured projects and the trace worker. Both share one GitLab client, so they share its
+//! The ingest work `strata serve` runs beside the HTTP server: the rollup refresher, the
+//! retention purge, a periodic sync of the configured projects and the trace worker. Both share one GitLab client, so they share its
 //! request ceilings, and both stop when the server does.
 
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::{
     log_analysis::LogAnalysis,
     progress::Progress,
-    rollup_refresher,
+    retention_task, rollup_refresher,
     sync::{SyncError, SyncOptions, Syncer},
     trace_worker::{TraceWorker, TraceWorkerConfig},
 };
@@ -24,16 +24,28 @@ pub struct Background {
 }
 
 impl Background {
-    /// Start what the settings ask for. Nothing runs without a GitLab token: logs and
-    /// pipelines wait in the database until one is configured.
-    pub fn start(db: &Db, gitlab: Option<&GitLabSettings>) -> Background {
+    /// Start what the settings ask for. `retention_days` (`None`: keep everything) drives the
+    /// purge and bounds the rollup refresher. Sync and log fetching need a GitLab token: logs
+    /// and pipelines wait in the database until one is configured.
+    pub fn start(
+        db: &Db,
+        gitlab: Option<&GitLabSettings>,
+        retention_days: Option<i64>,
+    ) -> Background {
         let mut background = Background {
             cancel: CancellationToken::new(),
             tasks: Vec::new(),
         };
         background.tasks.push(tokio::spawn(rollup_refresher::run(
             db.clone(),
-            || None,
+            move || retention_task::first_kept_day(retention_days),
+            background.cancel.clone(),
+        )));
+        background.tasks.push(tokio::spawn(retention_task::run(
+            db.clone(),
+            retention_days,
+            retention_task::FIRST_DELAY,
+            retention_task::PURGE_INTERVAL,
             background.cancel.clone(),
         )));
         let Some(gitlab) = gitlab else {

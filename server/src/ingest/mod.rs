@@ -5,6 +5,7 @@ pub mod background;
 pub mod log_analysis;
 mod pipeline_sync;
 pub mod progress;
+pub mod retention_task;
 pub mod rollup_refresher;
 pub mod sync;
 pub mod sync_state;

@@ -38,6 +38,7 @@ impl Syncer {
         if unchanged && status::is_terminal(&listed.status) {
             return Ok(Some(Upserted::Unchanged));
         }
+        let started = std::time::Instant::now();
         let fetched = tokio::select! {
             biased;
             () = cancel.cancelled() => return Err(SyncError::Cancelled),
@@ -49,9 +50,11 @@ impl Syncer {
             Err(err) => return Err(err.into()),
         };
         add(&self.progress.counts().jobs, jobs.len() as u64);
-        self.store(&record, &job_records(project_id, listed.id, &jobs))
-            .await
-            .map(Some)
+        let stored = self
+            .store(&record, &job_records(project_id, listed.id, &jobs))
+            .await?;
+        crate::metrics::ingest_latency("pipeline", started.elapsed());
+        Ok(Some(stored))
     }
 
     /// The pipeline's details (unless only its jobs can have moved on) and its jobs.

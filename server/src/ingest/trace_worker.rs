@@ -153,8 +153,12 @@ impl TraceWorker {
 
     #[tracing::instrument(skip_all, fields(job_id = job.job_id, project_id = job.project_id, attempt = job.attempts))]
     async fn process(&self, job: QueuedTrace, cancel: &CancellationToken) {
+        let started = std::time::Instant::now();
         let outcome = match self.fetch_and_save(&job, cancel).await {
-            Ok(()) => Outcome::Analysed,
+            Ok(()) => {
+                crate::metrics::ingest_latency("job_log", started.elapsed());
+                Outcome::Analysed
+            }
             Err(Failure::Cancelled) => {
                 // Hand the job back now rather than when the lease runs out.
                 let released = trace_queue::retry_later(

@@ -181,6 +181,7 @@ pub fn test_settings(url: &DatabaseUrl) -> Settings {
         site_root: None,
         gitlab: None,
         webhook_secret: None,
+        ops: Default::default(),
     }
 }
 
