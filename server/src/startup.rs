@@ -43,7 +43,7 @@ impl Application {
         };
         Application {
             listener,
-            router: http::router(state),
+            router: http::router(state, settings.webhook_secret.as_ref()),
             db,
             gitlab: settings.gitlab.clone(),
         }
