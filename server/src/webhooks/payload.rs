@@ -38,8 +38,8 @@ impl HookKind {
 /// A parsed payload of either kind.
 #[derive(Clone, Debug)]
 pub enum Hook {
-    Pipeline(PipelineHook),
-    // Boxed: a Job Hook's flat fields make it the larger variant by far.
+    // Boxed: both are hundreds of bytes and of very different sizes.
+    Pipeline(Box<PipelineHook>),
     Job(Box<JobHook>),
 }
 
@@ -53,7 +53,7 @@ pub struct PayloadError {
 /// Parse `body` as the payload `kind` announces.
 pub fn parse(kind: HookKind, body: &[u8]) -> Result<Hook, PayloadError> {
     match kind {
-        HookKind::Pipeline => parse_as::<PipelineHook>(body).map(Hook::Pipeline),
+        HookKind::Pipeline => parse_as::<PipelineHook>(body).map(|p| Hook::Pipeline(Box::new(p))),
         HookKind::Job => parse_as::<JobHook>(body).map(|j| Hook::Job(Box::new(j))),
     }
 }
