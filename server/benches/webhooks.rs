@@ -250,12 +250,13 @@ async fn bench_backend(
         }
     })
     .await;
-    app.stop().await;
     const STORED: &str = "SELECT COUNT(*) FROM webhook_deliveries";
     let stored: i64 =
         strata_app::with_pool!(t.db.pool(), p => sqlx::query_scalar(STORED).fetch_one(p).await)
             .unwrap();
     assert_eq!(stored as usize, items.len(), "every delivery stored once");
+    // Stopping the server closes the database: count first.
+    app.stop().await;
 
     show(backend, "plain sqlx", &plain, plain.per_second);
     show(backend, "store", &direct, plain.per_second);
