@@ -17,5 +17,6 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod trace;
+pub mod webhooks;
 
 pub use strata_app::db;

@@ -46,7 +46,7 @@ impl Application {
         };
         Application {
             listener,
-            router: http::router(state, &settings.ops),
+            router: http::router(state, &settings.ops, settings.webhook_secret.as_ref()),
             db,
             gitlab: settings.gitlab.clone(),
             retention_days: settings.ops.retention_days,

@@ -8,12 +8,14 @@ pub mod security_headers;
 
 use axum::{Router, middleware};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use secrecy::SecretString;
 use strata_app::{App, shell, state::AppState};
 use tower_http::trace::TraceLayer;
 
 use crate::{auth, config::OpsSettings, metrics};
 
-pub fn router(state: AppState, ops: &OpsSettings) -> Router {
+/// Every route; `webhook_secret` guards `POST /webhooks/gitlab` (none: webhooks are refused).
+pub fn router(state: AppState, ops: &OpsSettings, webhook_secret: Option<&SecretString>) -> Router {
     metrics::install();
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
@@ -22,6 +24,7 @@ pub fn router(state: AppState, ops: &OpsSettings) -> Router {
         .merge(export::router())
         .merge(api::router())
         .merge(metrics::router())
+        .merge(crate::webhooks::router(webhook_secret))
         .leptos_routes_with_context(&state, routes, security_headers::page_context, move || {
             shell(options.clone())
         })
