@@ -12,8 +12,8 @@ use crate::{
     gitlab::GitLabClient,
     ingest::{
         SyncOptions, Syncer,
-        progress::Progress,
         log_analysis::LogAnalysis,
+        progress::Progress,
         trace_worker::{TraceWorker, TraceWorkerConfig},
     },
     startup::shutdown_signal,

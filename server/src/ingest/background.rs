@@ -9,10 +9,10 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::{
+    log_analysis::LogAnalysis,
     progress::Progress,
     rollup_refresher,
     sync::{SyncError, SyncOptions, Syncer},
-    log_analysis::LogAnalysis,
     trace_worker::{TraceWorker, TraceWorkerConfig},
 };
 use crate::{config::GitLabSettings, gitlab::GitLabClient};
