@@ -147,8 +147,11 @@ fn job_effect(
 /// Per raw key, per writing job name: median archive size and example jobs.
 pub type SharedKeys = BTreeMap<String, BTreeMap<String, (f64, Vec<i64>)>>;
 
+/// Per writing job name: archive sizes seen and job ids.
+type Writers<'a> = BTreeMap<&'a str, (Vec<f64>, Vec<i64>)>;
+
 pub fn shared_keys(jobs: &HashMap<i64, &JobRow>, rows: &[CacheRow]) -> SharedKeys {
-    let mut sizes: BTreeMap<&str, BTreeMap<&str, (Vec<f64>, Vec<i64>)>> = BTreeMap::new();
+    let mut sizes: BTreeMap<&str, Writers<'_>> = BTreeMap::new();
     for row in rows
         .iter()
         .filter(|r| r.direction == "archive" && r.outcome == "created")
