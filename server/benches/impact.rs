@@ -67,9 +67,9 @@ fn main() -> anyhow::Result<()> {
         let db: Db = store::open(&DatabaseUrl::Sqlite(dir.path().join("bench.db"))).await?;
         bulk::insert_jobs(&db, jobs, FIRST_DAY, DAYS).await;
         for sql in FACTS {
-            with_pool!(db.pool(), p => sqlx::query(sql).execute(p).await)?;
+            with_pool!(db.pool(), p => sqlx::query(sql).execute(p).await.map(|_| ()))?;
         }
-        with_pool!(db.pool(), p => sqlx::query("ANALYZE").execute(p).await)?;
+        with_pool!(db.pool(), p => sqlx::query("ANALYZE").execute(p).await.map(|_| ()))?;
         eprintln!("seeded {jobs} jobs in {:.1} s", started.elapsed().as_secs_f64());
 
         let last = FIRST_DAY + DAYS - 1;
