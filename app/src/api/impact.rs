@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::model::{
     filters::Filters,
-    impact::{Comparison, ImpactReport, ProjectFinding, Side},
+    impact::{Comparison, ImpactReport, ProjectFinding},
 };
 
 #[server(prefix = "/api/ui", endpoint = "impact")]
@@ -26,8 +26,10 @@ pub async fn get_comparison(
     b: String,
 ) -> Result<Comparison, ServerFnError> {
     let (a, b) = (
-        Side::parse("a", &a).map_err(|e| ServerFnError::new(e.to_string()))?,
-        Side::parse("b", &b).map_err(|e| ServerFnError::new(e.to_string()))?,
+        crate::model::impact::Side::parse("a", &a)
+            .map_err(|e| ServerFnError::new(e.to_string()))?,
+        crate::model::impact::Side::parse("b", &b)
+            .map_err(|e| ServerFnError::new(e.to_string()))?,
     );
     let state = super::app_state()?;
     let now_ms = chrono::Utc::now().timestamp_millis();
