@@ -17,6 +17,8 @@ pub mod charts;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod impact;
+#[cfg(feature = "ssr")]
 pub mod page_data;
 #[cfg(feature = "ssr")]
 pub mod queries;

@@ -11,8 +11,8 @@ use leptos_router::{
 use crate::{
     components::nav::NavBar,
     pages::{
-        job::JobView, job_name::JobNameView, not_found::NotFound, overview::OverviewPage,
-        pipeline::PipelineView, project::ProjectView,
+        compare::CompareView, job::JobView, job_name::JobNameView, not_found::NotFound,
+        overview::OverviewPage, pipeline::PipelineView, project::ProjectView,
     },
 };
 
@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=OverviewPage ssr=SsrMode::Async />
                     <Route path=path!("/projects/:id") view=ProjectView ssr=SsrMode::Async />
+                    <Route path=path!("/projects/:id/compare") view=CompareView ssr=SsrMode::Async />
                     // A wildcard, so job names with `/` in them still match.
                     <Route path=path!("/projects/:id/jobs/*name") view=JobNameView ssr=SsrMode::Async />
                     <Route path=path!("/pipelines/:id") view=PipelineView ssr=SsrMode::Async />

@@ -2,6 +2,7 @@
 //! database in the request context and calls a query in [`crate::queries`].
 
 pub mod detail;
+pub mod impact;
 pub mod overview;
 pub mod project;
 

@@ -3,6 +3,7 @@
 
 pub mod detail;
 pub mod filters;
+pub mod impact;
 pub mod overview;
 pub mod phase;
 pub mod project;

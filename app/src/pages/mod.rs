@@ -1,5 +1,7 @@
 //! One page per file, each a route in [`crate::shell::App`].
 
+pub mod compare;
+pub mod impact;
 pub mod job;
 pub mod job_name;
 pub mod not_found;

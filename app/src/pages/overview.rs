@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::overview::get_overview,
+    api::{impact::get_findings, overview::get_overview},
     components::{
         empty_state::EmptyState,
         filters::{FilterBar, use_filters},
@@ -10,6 +10,7 @@ use crate::{
         phase_bar::{PhaseShareBar, PhaseShareLegend},
     },
     model::{filters::Filters, overview::Overview},
+    pages::impact::{JobLinks, per_week},
 };
 
 /// `/`: every tracked project, the most expensive first.
@@ -45,6 +46,41 @@ pub fn OverviewPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <OverviewFindings filters=filters />
+    }
+}
+
+/// Findings across projects, loaded on their own so the table never waits for them.
+#[component]
+fn OverviewFindings(filters: Signal<Filters>) -> impl IntoView {
+    let data = Resource::new(
+        move || filters.get(),
+        |f| async move { get_findings(f).await.map_err(|e| e.to_string()) },
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(list) if list.is_empty() => ().into_any(),
+                    Ok(list) => view! {
+                        <section class="impact" aria-labelledby="findings-title">
+                            <h2 id="findings-title">"Findings"</h2>
+                            <ul class="findings" data-testid="overview-findings">
+                                {list.into_iter().map(|p| view! {
+                                    <li>
+                                        <a href=format!("/projects/{}", p.project_id)>{p.project.clone()}</a> ": "
+                                        <strong>{p.finding.title.clone()}</strong>
+                                        <span class="at-stake">{per_week(p.finding.time_per_week_ms)}</span>
+                                        <p>{p.finding.detail.clone()} " — jobs:" <JobLinks ids=p.finding.examples.clone() /></p>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -14,7 +14,7 @@ use crate::{
         filters::{Filters, encode},
         project::{JobNameStats, PipelineRow, ProjectPage},
     },
-    pages::not_found::NotFound,
+    pages::{impact::ImpactSection, not_found::NotFound},
 };
 
 /// `/projects/:id`: where one project's pipeline time goes, day by day and job by job.
@@ -85,6 +85,7 @@ fn ProjectBody(page: ProjectPage, filters: Signal<Filters>) -> impl IntoView {
         <section class="charts" aria-label="Charts">
             {page.charts.clone().into_iter().map(|chart| view! { <ChartFigure chart=chart /> }).collect_view()}
         </section>
+        <ImpactSection project_id=project.id filters=base.clone() />
         <JobNameTable project_id=project.id names=page.job_names.clone() filters=base.clone() />
         <SlowestPipelines pipelines=page.slowest.clone() filters=base />
     }

@@ -1,0 +1,49 @@
+//! Impact analytics for the pages: the project's Impact section, the Compare page and the
+//! findings on the overview.
+
+use leptos::prelude::*;
+
+use crate::model::{
+    filters::Filters,
+    impact::{Comparison, ImpactReport, ProjectFinding},
+};
+
+#[server(prefix = "/api/ui", endpoint = "impact")]
+pub async fn get_impact(id: i64, filters: Filters) -> Result<ImpactReport, ServerFnError> {
+    let state = super::app_state()?;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    crate::impact::project_impact(&state.db, id, &filters, now_ms)
+        .await
+        .map_err(super::internal)
+}
+
+/// `a` and `b` as in the Compare page's URL; a bad one is refused with its parameter named.
+#[server(prefix = "/api/ui", endpoint = "compare")]
+pub async fn get_comparison(
+    id: i64,
+    filters: Filters,
+    a: String,
+    b: String,
+) -> Result<Comparison, ServerFnError> {
+    let (a, b) = (
+        crate::model::impact::Side::parse("a", &a)
+            .map_err(|e| ServerFnError::new(e.to_string()))?,
+        crate::model::impact::Side::parse("b", &b)
+            .map_err(|e| ServerFnError::new(e.to_string()))?,
+    );
+    let state = super::app_state()?;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    crate::impact::comparison(&state.db, id, &filters, &a, &b, now_ms)
+        .await
+        .map_err(super::internal)
+}
+
+/// Findings of every project over the filters' window, most time at stake first.
+#[server(prefix = "/api/ui", endpoint = "findings")]
+pub async fn get_findings(filters: Filters) -> Result<Vec<ProjectFinding>, ServerFnError> {
+    let state = super::app_state()?;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    crate::impact::all_findings(&state.db, &filters, now_ms)
+        .await
+        .map_err(super::internal)
+}

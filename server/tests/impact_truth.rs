@@ -1,0 +1,248 @@
+//! Impact analytics against the demo's planted ground truth: every scenario loaded straight
+//! into the store, then the measured effects compared with what the generator planted
+//! (±10 %), the intended findings reported, and no scenario reporting another's finding.
+
+mod support;
+
+use chrono::{TimeZone, Utc};
+use strata::demo::{Dataset, DemoConfig, Finding, GroundTruth, store_load};
+use strata_app::{
+    db::Db,
+    impact::project_impact,
+    model::{
+        filters::{DAY_MS, Filters, Window},
+        impact::{FindingKind, ImpactFinding, ImpactReport},
+    },
+    with_pool,
+};
+use support::TestDb;
+
+on_both_backends! {
+    every_scenario_recovers_its_planted_effects_and_findings => recovers_ground_truth;
+}
+
+const DAYS: u32 = 60;
+
+fn dataset() -> Dataset {
+    let mut config = DemoConfig::new(Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap());
+    config.pipelines_per_project = 240;
+    config.days = DAYS;
+    Dataset::generate(&config)
+}
+
+/// The whole generated window.
+fn filters(dataset: &Dataset) -> Filters {
+    let to = dataset.now_us() / 1_000 / DAY_MS;
+    Filters {
+        window: Window::Days {
+            from: to - i64::from(DAYS),
+            to,
+        },
+        ..Filters::default()
+    }
+}
+
+async fn project_id(db: &Db, path: &str) -> i64 {
+    let row: (i64,) = with_pool!(db.pool(), p => sqlx::query_as("SELECT id FROM projects WHERE path = $1")
+        .bind(path).fetch_one(p).await.unwrap());
+    row.0
+}
+
+/// Reports of every scenario, with its truth.
+async fn reports(db: &Db, dataset: &Dataset) -> Vec<(GroundTruth, ImpactReport)> {
+    let filters = filters(dataset);
+    let now_ms = dataset.now_us() / 1_000;
+    let mut out = Vec::new();
+    for truth in dataset.ground_truth() {
+        let id = project_id(db, truth.project()).await;
+        let report = project_impact(db, id, &filters, now_ms).await.unwrap();
+        out.push((truth, report));
+    }
+    out
+}
+
+fn within_10_percent(what: &str, measured: f64, planted: f64) {
+    assert!(
+        (measured - planted).abs() <= planted * 0.10,
+        "{what}: measured {measured:.1}, planted {planted:.1}"
+    );
+}
+
+fn secs(ms: f64) -> f64 {
+    ms / 1_000.0
+}
+
+/// Whether a reported finding is the planted one.
+fn matches(reported: &FindingKind, planted: &Finding) -> bool {
+    match (reported, planted) {
+        (
+            FindingKind::CacheUsedAsTransport {
+                pattern,
+                writer_job,
+                reader_job,
+            },
+            Finding::CacheUsedAsTransport {
+                writer_job: w,
+                reader_job: r,
+                key_prefix,
+            },
+        ) => pattern.starts_with(key_prefix) && writer_job == w && reader_job == r,
+        (
+            FindingKind::CacheKeyCollision { key, jobs },
+            Finding::CacheKeyCollision {
+                key_prefix,
+                jobs: planted,
+            },
+        ) => key.starts_with(key_prefix) && planted.iter().all(|j| jobs.iter().any(|x| x == j)),
+        (
+            FindingKind::ArtifactsDominateTransfer { producer_job },
+            Finding::ArtifactsDominateTransfer { producer_job: p },
+        ) => producer_job == p,
+        (
+            FindingKind::DockerLayerCacheEffective { job },
+            Finding::DockerLayerCacheEffective { job: j },
+        )
+        | (
+            FindingKind::DockerLayerCacheNeverHit { job },
+            Finding::DockerLayerCacheNeverHit { job: j },
+        ) => job == j,
+        (FindingKind::QueueDominatesRunTime { tags }, Finding::QueueDominatesRunTime { tag }) => {
+            tags.iter().any(|t| t == tag)
+        }
+        _ => false,
+    }
+}
+
+fn check_findings(truth: &GroundTruth, findings: &[ImpactFinding]) {
+    let project = truth.project();
+    for planted in truth.findings() {
+        let found = findings.iter().find(|f| matches(&f.kind, planted));
+        let found = found
+            .unwrap_or_else(|| panic!("{project}: {planted:?} not reported; got {findings:#?}"));
+        assert!(found.time_per_week_ms > 0.0, "{project}: {found:?}");
+        assert!(
+            !found.examples.is_empty(),
+            "{project}: no jobs behind {found:?}"
+        );
+    }
+    for reported in findings {
+        assert!(
+            truth.findings().iter().any(|p| matches(&reported.kind, p)),
+            "{project} reports a finding it does not plant: {reported:#?}"
+        );
+    }
+}
+
+fn check_effects(truth: &GroundTruth, r: &ImpactReport) {
+    match truth {
+        GroundTruth::CacheTransport(t) => {
+            for (prefix, job, penalty) in [
+                (t.deps_key_prefix, t.build_job, t.deps_miss_penalty),
+                (
+                    t.transport_key_prefix,
+                    t.transport_reader_job,
+                    t.transport_miss_penalty,
+                ),
+            ] {
+                let cache = r
+                    .caches
+                    .iter()
+                    .find(|c| c.pattern.starts_with(prefix))
+                    .unwrap_or_else(|| panic!("no {prefix} cache: {:#?}", r.caches));
+                let effect = cache.jobs.iter().find(|j| j.job == job).unwrap();
+                let measured = effect
+                    .miss_penalty
+                    .unwrap_or_else(|| panic!("no penalty: {effect:?}"));
+                within_10_percent(
+                    &format!("{prefix} miss penalty for {job}"),
+                    secs(measured.value),
+                    penalty.as_secs_f64(),
+                );
+                assert!(measured.low <= measured.value && measured.value <= measured.high);
+            }
+            let transport = r
+                .caches
+                .iter()
+                .find(|c| c.pattern.starts_with(t.transport_key_prefix))
+                .unwrap();
+            assert!(transport.pattern.contains("{sha}"), "{}", transport.pattern);
+            within_10_percent(
+                "transport miss rate",
+                1.0 - transport.hit_rate.unwrap(),
+                t.transport_miss_rate,
+            );
+        }
+        GroundTruth::Artifacts(t) => {
+            let rate = r.artifacts.rate_mb_per_s.expect("a fitted rate");
+            within_10_percent(
+                "artifact MB/s",
+                rate,
+                t.transfer_bytes_per_second as f64 / 1e6,
+            );
+            let effective = r.artifacts.effective_mb_per_s.unwrap();
+            assert!(
+                effective < rate,
+                "overheads make the effective rate lower: {effective} vs {rate}"
+            );
+            let growth = r.artifacts.growth_bytes_per_day.expect("growth");
+            within_10_percent(
+                "archive growth per day",
+                growth,
+                t.archive_growth_per_day as f64,
+            );
+        }
+        GroundTruth::Multistage(t) => {
+            let layer = r.layers.iter().find(|l| l.job == t.job).unwrap();
+            assert!(layer.cold_cost_observed, "{layer:?}");
+            within_10_percent(
+                "cold-build cost",
+                secs(layer.cold_cost.unwrap().value),
+                t.cold_extra.as_secs_f64(),
+            );
+            within_10_percent(
+                "cold rate",
+                layer.cold_builds as f64 / layer.builds as f64,
+                t.cold_rate,
+            );
+        }
+        GroundTruth::TwoDockerfiles(t) => {
+            let layer = r.layers.iter().find(|l| l.job == t.job).unwrap();
+            assert_eq!(layer.cached_steps, u64::from(t.cached_steps));
+            assert!(!layer.cold_cost_observed);
+            within_10_percent(
+                "avoidable per build",
+                secs(layer.cold_cost.unwrap().value),
+                t.avoidable_per_build.as_secs_f64(),
+            );
+        }
+        GroundTruth::QueueStarved(_) => {}
+    }
+}
+
+async fn recovers_ground_truth(t: TestDb) {
+    let dataset = dataset();
+    store_load::load(&t.db, &dataset).await.unwrap();
+    for (truth, report) in reports(&t.db, &dataset).await {
+        check_effects(&truth, &report);
+        check_findings(&truth, &report.findings);
+    }
+}
+
+/// SQLite and PostgreSQL give the same reports, number for number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_backends_give_the_same_report() {
+    let Some(pg) = TestDb::postgres().await else {
+        return;
+    };
+    let sqlite = TestDb::sqlite().await;
+    let dataset = dataset();
+    store_load::load(&sqlite.db, &dataset).await.unwrap();
+    store_load::load(&pg.db, &dataset).await.unwrap();
+    let (a, b) = (
+        reports(&sqlite.db, &dataset).await,
+        reports(&pg.db, &dataset).await,
+    );
+    for ((truth, a), (_, b)) in a.iter().zip(&b) {
+        assert_eq!(a, b, "{}", truth.project());
+    }
+}
