@@ -208,15 +208,22 @@ async fn sqlite_and_postgres_agree_on_percentiles() {
 
     let filters = last(Period::Days30);
     let days = filters.window.days(now_ms());
-    let a = overview::project_summaries(&lite.db, &filters, now_ms()).await.unwrap();
-    let b = overview::project_summaries(&pg.db, &filters, now_ms()).await.unwrap();
+    let a = overview::project_summaries(&lite.db, &filters, now_ms())
+        .await
+        .unwrap();
+    let b = overview::project_summaries(&pg.db, &filters, now_ms())
+        .await
+        .unwrap();
     assert_eq!(a, b);
     let mut sorted: Vec<f64> = durations.iter().map(|d| *d as f64 * 1_000.0).collect();
     sorted.sort_by(f64::total_cmp);
     for (q, got) in [(0.5, a[0].duration.p50_ms), (0.95, a[0].duration.p95_ms)] {
         let exact = sorted[(q * 299.0_f64).floor() as usize];
         let got = got.unwrap();
-        assert!((got - exact).abs() <= exact * 0.01, "q={q}: {got} vs {exact}");
+        assert!(
+            (got - exact).abs() <= exact * 0.01,
+            "q={q}: {got} vs {exact}"
+        );
     }
     assert_eq!(
         project::job_names(&lite.db, &filters, days).await.unwrap(),

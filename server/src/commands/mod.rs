@@ -1,8 +1,8 @@
 //! One function per subcommand.
 
 pub mod analyze_log;
-mod demo;
 mod credentials;
+mod demo;
 mod export;
 mod sync;
 
