@@ -66,6 +66,13 @@ async fn renders_every_page(t: TestDb) {
     );
     assert!(project.contains("<svg"), "the project page draws charts");
     page(&app, "/projects/101?period=7d&status=success").await;
+    // The Compare page opens on the last 14 days against the 14 before, then on any two.
+    let compare = page(&app, "/projects/101/compare").await;
+    assert!(
+        !compare.contains("role=\"alert\""),
+        "compare without sides: {compare}"
+    );
+    page(&app, "/projects/101/compare?a=main&b=main").await;
     page(&app, &format!("/projects/101/jobs/{job_name}")).await;
     let pipeline = page(&app, &format!("/pipelines/{pipeline_id}")).await;
     assert!(

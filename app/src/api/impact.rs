@@ -25,6 +25,19 @@ pub async fn get_comparison(
     a: String,
     b: String,
 ) -> Result<Comparison, ServerFnError> {
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    // No sides given: the last 14 days against the 14 before, a starting point the page's
+    // change days can refine.
+    let (a, b) = if a.trim().is_empty() && b.trim().is_empty() {
+        use crate::model::filters::{DAY_MS, format_day};
+        let today = now_ms.div_euclid(DAY_MS);
+        (
+            format!("{}..{}", format_day(today - 27), format_day(today - 14)),
+            format!("{}..{}", format_day(today - 13), format_day(today)),
+        )
+    } else {
+        (a, b)
+    };
     let (a, b) = (
         crate::model::impact::Side::parse("a", &a)
             .map_err(|e| ServerFnError::new(e.to_string()))?,
@@ -32,7 +45,6 @@ pub async fn get_comparison(
             .map_err(|e| ServerFnError::new(e.to_string()))?,
     );
     let state = super::app_state()?;
-    let now_ms = chrono::Utc::now().timestamp_millis();
     crate::impact::comparison(&state.db, id, &filters, &a, &b, now_ms)
         .await
         .map_err(super::internal)
