@@ -99,7 +99,8 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// What to export: pipelines, jobs, phases, cache-ops, artifact-ops, docker-steps or daily.
+    /// What to export: pipelines, jobs, phases, cache-ops, artifact-ops, docker-steps, daily or
+    /// impact.
     pub kind: String,
 
     /// GitLab project id (default: every project).
@@ -134,7 +135,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub job: Option<String>,
 
-    /// One pipeline's rows, whatever the window (not for daily).
+    /// One pipeline's rows, whatever the window (not for daily or impact).
     #[arg(long)]
     pub pipeline: Option<String>,
 

@@ -8,6 +8,7 @@ use super::phase::PhaseKind;
 
 /// A statistic with its 95 % bootstrap confidence interval (milliseconds unless stated).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Interval {
     pub value: f64,
     pub low: f64,
@@ -19,6 +20,7 @@ pub const EXAMPLE_JOBS: usize = 5;
 
 /// The project's (or job name's) impact over a window.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImpactReport {
     /// Length of the window in weeks: "per week" figures divide by it.
     pub weeks: f64,
@@ -34,6 +36,7 @@ pub struct ImpactReport {
 
 /// Time accounting for one phase.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PhaseTime {
     pub phase: PhaseKind,
     pub total_ms: f64,
@@ -47,6 +50,7 @@ pub struct PhaseTime {
 
 /// One normalised cache key (`dist-{sha}-{protection}`), as restored and archived.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CacheImpact {
     pub pattern: String,
     /// Distinct raw keys behind the pattern, and pipelines that used it.
@@ -68,6 +72,7 @@ pub struct CacheImpact {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CacheJobEffect {
     pub job: String,
     pub hits: u64,
@@ -84,6 +89,7 @@ pub struct CacheJobEffect {
 
 /// Artifact transfer over the window.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ArtifactImpact {
     pub uploads: u64,
     pub downloads: u64,
@@ -105,6 +111,7 @@ pub struct ArtifactImpact {
 
 /// The artifacts one job name uploads, and everything that downloads them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ArtifactProducer {
     pub job: String,
     pub uploads: u64,
@@ -120,6 +127,7 @@ pub struct ArtifactProducer {
 
 /// Docker layer caching for one job name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LayerImpact {
     pub job: String,
     pub builds: u64,
@@ -142,6 +150,7 @@ pub struct LayerImpact {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StepMiss {
     pub instruction: String,
     pub runs: u64,
@@ -151,6 +160,7 @@ pub struct StepMiss {
 
 /// What should change (or what works), with its evidence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImpactFinding {
     pub kind: FindingKind,
     pub title: String,
@@ -161,6 +171,7 @@ pub struct ImpactFinding {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FindingKind {
     CacheUsedAsTransport {
@@ -186,8 +197,23 @@ pub enum FindingKind {
     },
 }
 
+impl FindingKind {
+    /// The kind's name, as serialised in JSON and written in CSV.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            FindingKind::CacheUsedAsTransport { .. } => "cache_used_as_transport",
+            FindingKind::CacheKeyCollision { .. } => "cache_key_collision",
+            FindingKind::ArtifactsDominateTransfer { .. } => "artifacts_dominate_transfer",
+            FindingKind::DockerLayerCacheEffective { .. } => "docker_layer_cache_effective",
+            FindingKind::DockerLayerCacheNeverHit { .. } => "docker_layer_cache_never_hit",
+            FindingKind::QueueDominatesRunTime { .. } => "queue_dominates_run_time",
+        }
+    }
+}
+
 /// A finding with the project it belongs to (the overview lists them across projects).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProjectFinding {
     pub project_id: i64,
     pub project: String,
@@ -196,6 +222,7 @@ pub struct ProjectFinding {
 
 /// The Compare page: two samples side by side.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Comparison {
     pub a_label: String,
     pub b_label: String,
@@ -206,6 +233,7 @@ pub struct Comparison {
 
 /// Pipeline durations (`phase: None`) or one phase of job time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ComparisonRow {
     pub label: String,
     pub a_count: u64,
@@ -220,6 +248,7 @@ pub struct ComparisonRow {
 
 /// A day a job's phase mix changed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MixChange {
     pub job: String,
     /// Days since 1970-01-01: the first day of the new mix.
@@ -234,6 +263,7 @@ pub struct MixChange {
 /// One side of a comparison: `YYYY-MM-DD..YYYY-MM-DD` (a period) or a branch name (within
 /// the page's window).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Side {
     Period { from: i64, to: i64 },
     Branch(String),
@@ -292,6 +322,31 @@ impl Side {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finding_slugs_are_the_serialised_kind() {
+        let kinds = [
+            FindingKind::CacheUsedAsTransport {
+                pattern: "p".into(),
+                writer_job: "w".into(),
+                reader_job: "r".into(),
+            },
+            FindingKind::CacheKeyCollision {
+                key: "k".into(),
+                jobs: vec![],
+            },
+            FindingKind::ArtifactsDominateTransfer {
+                producer_job: "b".into(),
+            },
+            FindingKind::DockerLayerCacheEffective { job: "d".into() },
+            FindingKind::DockerLayerCacheNeverHit { job: "d".into() },
+            FindingKind::QueueDominatesRunTime { tags: vec![] },
+        ];
+        for kind in kinds {
+            let json = serde_json::to_value(&kind).unwrap();
+            assert_eq!(json["kind"], kind.slug());
+        }
+    }
 
     #[test]
     fn sides_are_periods_or_branches_and_bad_ones_name_their_parameter() {

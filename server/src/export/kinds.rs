@@ -40,7 +40,7 @@ pub enum Level {
     Job,
 }
 
-/// A kind of row read straight from the store (every kind but `daily`).
+/// A kind of row read straight from the store (every kind but `daily` and `impact`).
 #[derive(Clone, Copy, Debug)]
 pub struct Plan {
     pub columns: &'static [Column],
@@ -76,10 +76,11 @@ pub enum Kind {
     ArtifactOps,
     DockerSteps,
     Daily,
+    Impact,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Pipelines,
         Kind::Jobs,
         Kind::Phases,
@@ -87,6 +88,7 @@ impl Kind {
         Kind::ArtifactOps,
         Kind::DockerSteps,
         Kind::Daily,
+        Kind::Impact,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -98,6 +100,7 @@ impl Kind {
             Kind::ArtifactOps => "artifact-ops",
             Kind::DockerSteps => "docker-steps",
             Kind::Daily => "daily",
+            Kind::Impact => "impact",
         }
     }
 
@@ -110,7 +113,8 @@ impl Kind {
         Kind::ALL.map(Kind::slug).join(", ")
     }
 
-    /// The plan of a row kind; `None` for `daily`, which is aggregated (see `daily`).
+    /// The plan of a row kind; `None` for the aggregated kinds (`daily`, `impact`), which
+    /// have their own modules.
     pub fn plan(self) -> Option<&'static Plan> {
         match self {
             Kind::Pipelines => Some(&PIPELINES),
@@ -119,7 +123,7 @@ impl Kind {
             Kind::CacheOps => Some(&CACHE_OPS),
             Kind::ArtifactOps => Some(&ARTIFACT_OPS),
             Kind::DockerSteps => Some(&DOCKER_STEPS),
-            Kind::Daily => None,
+            Kind::Daily | Kind::Impact => None,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 mod cells;
 pub mod daily;
+pub mod impact;
 pub mod kinds;
 pub mod rows;
 pub mod scope;
@@ -109,8 +110,8 @@ pub fn start(db: Db, export: Export, now_ms: i64) -> CsvChunks {
 #[tracing::instrument(skip_all, fields(kind = %export.kind))]
 async fn produce(db: Db, export: Export, now_ms: i64, mut sink: CsvSink) -> u64 {
     let window = export.scope.filters.window;
-    let written = match export.kind.plan() {
-        Some(plan) => {
+    let written = match (export.kind, export.kind.plan()) {
+        (_, Some(plan)) => {
             rows::write(
                 &db,
                 plan,
@@ -120,7 +121,8 @@ async fn produce(db: Db, export: Export, now_ms: i64, mut sink: CsvSink) -> u64 
             )
             .await
         }
-        None => daily::write(&db, &export.scope, window.days(now_ms), &mut sink).await,
+        (Kind::Impact, None) => impact::write(&db, &export.scope, now_ms, &mut sink).await,
+        (_, None) => daily::write(&db, &export.scope, window.days(now_ms), &mut sink).await,
     };
     let rows = sink.rows();
     // Errors are reported to the reader, which logs or prints them (once).

@@ -32,10 +32,19 @@ impl Scope {
             if name != "pipeline" || value.is_empty() {
                 continue;
             }
-            if kind == Some(Kind::Daily) {
+            let refusal = match kind {
+                Some(Kind::Daily) => {
+                    Some("daily rows are per day; drop `pipeline` or export `phases`")
+                }
+                Some(Kind::Impact) => {
+                    Some("impact measures a period, not one pipeline; drop `pipeline`")
+                }
+                _ => None,
+            };
+            if let Some(reason) = refusal {
                 return Err(FilterError {
                     param: "pipeline".into(),
-                    reason: "daily rows are per day; drop `pipeline` or export `phases`".into(),
+                    reason: reason.into(),
                 });
             }
             pipeline = Some(value.parse().map_err(|_| FilterError {
@@ -143,6 +152,10 @@ mod tests {
         );
         assert_eq!(
             scope(Kind::Daily, &[("pipeline", "7")]).unwrap_err().param,
+            "pipeline"
+        );
+        assert_eq!(
+            scope(Kind::Impact, &[("pipeline", "7")]).unwrap_err().param,
             "pipeline"
         );
     }
