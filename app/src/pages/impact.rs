@@ -61,13 +61,21 @@ pub fn FindingList(findings: Vec<ImpactFinding>) -> impl IntoView {
 #[component]
 pub fn ImpactSection(project_id: i64, filters: Filters) -> impl IntoView {
     let compare = filters.href(&format!("/projects/{project_id}/compare"));
+    let csv = Filters {
+        project: Some(project_id),
+        ..filters.clone()
+    }
+    .href("/export/impact.csv");
     let data = Resource::new(
         move || filters.clone(),
         move |f| async move { get_impact(project_id, f).await.map_err(|e| e.to_string()) },
     );
     view! {
         <section class="impact" aria-labelledby="impact-title" data-testid="impact">
-            <h2 id="impact-title">"Impact" <a class="data-link" href=compare>"compare periods or branches"</a></h2>
+            <h2 id="impact-title">"Impact"
+                <a class="data-link" href=compare>"compare periods or branches"</a>
+                <a class="data-link" href=csv download="" rel="nofollow" data-testid="impact-csv">"data (CSV)"</a>
+            </h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {

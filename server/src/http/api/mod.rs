@@ -1,11 +1,12 @@
 //! The JSON API under `/api/v1/`: projects, pipelines, jobs (one with its log analysis),
-//! daily series. Lists take the dashboard's filters and page with an opaque cursor. The
+//! daily series, a project's impact report. Lists take the dashboard's filters and page with an opaque cursor. The
 //! OpenAPI 3 document at `/api/v1/openapi.json` is generated from these handlers, so it
 //! cannot drift from them. (Leptos server functions live under `/api/ui/`.)
 
 mod cursor;
 mod daily;
 pub mod error;
+mod impact;
 mod items;
 mod job_detail;
 mod lists;
@@ -25,7 +26,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
         title = "Strata API",
         version = "1",
         description = "Build analytics for GitLab CI: pipelines, jobs with their phase times, \
-            and daily series per job name. Lists take the dashboard's filters (period or \
+            daily series per job name, and what cache, artifacts and Docker layer caching \
+            cost or save per project. Lists take the dashboard's filters (period or \
             from/to, ref, source, status, job, project) and page with `limit` and `cursor`. \
             Times are ISO 8601 UTC, durations milliseconds."
     ),
@@ -34,6 +36,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
         (name = "pipelines", description = "Pipelines"),
         (name = "jobs", description = "Jobs and what their logs show"),
         (name = "daily", description = "Per job name and day, from the rollups"),
+        (name = "impact", description = "What cache, artifacts and Docker layer caching cost or save"),
     )
 )]
 struct ApiDoc;
@@ -46,6 +49,7 @@ fn parts() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(lists::list_jobs))
         .routes(routes!(job_detail::get_job))
         .routes(routes!(daily::list_daily))
+        .routes(routes!(impact::get_impact))
         .split_for_parts()
 }
 
