@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { test, expect, type Page } from "@playwright/test";
 import { watchConsole, waitForHydration } from "./helpers";
 import { query, scalar, windowStart, durationText } from "./db";
@@ -130,5 +131,75 @@ test("hostile job names and branches show as text and run nothing", async ({ pag
   await expect(page.getByText(hostileRef).first()).toBeVisible();
   expect(await page.locator("svg[onload]").count()).toBe(0);
   expect(dialogs).toEqual([]);
+  consoleWatch.assertNone();
+});
+
+/** RFC 4180 rows (quoted fields may hold commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n") {
+      row.push(field.replace(/\r$/, ""));
+      rows.push(row);
+      row = [];
+      field = "";
+    } else {
+      field += c;
+    }
+  }
+  if (field !== "" || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
+test("the Impact section's CSV download holds the numbers its table shows", async ({ page }) => {
+  const consoleWatch = watchConsole(page);
+  await page.goto("/projects/101?period=90d");
+  await waitForHydration(page);
+  const phases = page.getByTestId("impact-phases");
+  await expect(phases.locator("tbody tr").first()).toBeVisible();
+
+  const link = page.getByTestId("impact-csv");
+  await expect(link).toHaveAttribute("href", /\/export\/impact\.csv\?.*period=90d/);
+  await expect(link).toHaveAttribute("href", /project=101/);
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  expect(download.suggestedFilename()).toMatch(/^strata-impact-demo_cache-as-transport-.*\.csv$/);
+  const text = readFileSync(await download.path(), "utf8");
+  const [header, ...rows] = parseCsv(text);
+  const col = (name: string) => header.indexOf(name);
+  expect(col("example_job_ids")).toBeGreaterThan(0);
+  expect(rows.every((r) => r[col("project_id")] === "101")).toBe(true);
+
+  // Each phase row of the table: the same job count and share as the file's phase rows.
+  const shown = await phases.locator("tbody tr").evaluateAll((trs) =>
+    trs.map((tr) => [tr.querySelector("th")!.textContent!, ...[...tr.querySelectorAll("td")].map((td) => td.textContent!)]),
+  );
+  expect(shown.length).toBeGreaterThan(0);
+  for (const [label, , , jobs, share] of shown) {
+    const key = label.toLowerCase().replace(/ /g, "_");
+    const measure = (m: string) =>
+      rows.find((r) => r[col("section")] === "phase" && r[col("subject")] === key && r[col("measure")] === m);
+    const shareRow = measure("share_of_job_time");
+    expect(shareRow, `phase ${key} in the CSV`).toBeDefined();
+    expect(shareRow![col("jobs")]).toBe(jobs);
+    expect(`${Math.round(Number(shareRow![col("value")]) * 100)}%`).toBe(share);
+  }
   consoleWatch.assertNone();
 });
