@@ -608,7 +608,7 @@ async fn bad_requests(t: TestDb) {
         assert!(body["error"].as_str().unwrap().contains(param), "{body}");
     }
     for path in [
-        "/export/impact.csv",
+        "/export/timings.csv",
         "/export/nope.csv",
         "/export/jobs.json",
     ] {
@@ -624,6 +624,7 @@ async fn bad_requests(t: TestDb) {
             "artifact-ops",
             "docker-steps",
             "daily",
+            "impact",
         ] {
             assert!(error.contains(kind), "{error}");
         }
