@@ -89,7 +89,7 @@ async fn same_as_http(t: TestDb) {
     for (args, expected) in [
         (vec!["export", "jobs", "--period", "1y"], "--period"),
         (vec!["export", "daily", "--pipeline", "5"], "--pipeline"),
-        (vec!["export", "impact"], "docker-steps"),
+        (vec!["export", "timings"], "impact"),
         (
             vec!["export", "jobs", "--project", "404"],
             "no project with id 404",
