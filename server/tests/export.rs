@@ -9,7 +9,7 @@ use export_seed::{
     DAY, HOSTILE_JOB, HOSTILE_PATH, HOSTILE_REF, OLD_PIPELINE, SCRIPT_JOB, seed, window_query,
 };
 use strata_app::{model::filters::DAY_MS, stats::sketch::exact_quantile, with_pool};
-use support::{TestApp, TestDb, test_settings};
+use support::{TestApp, TestDb, csv_table::Table, test_settings};
 
 on_both_backends! {
     every_kind_holds_what_the_database_holds => every_kind_matches_the_database;
@@ -18,45 +18,6 @@ on_both_backends! {
     filters_select_exactly_the_rows_sql_selects => filter_parity;
     the_pipeline_page_link_exports_that_pipelines_phases => pipeline_link;
     bad_requests_get_clear_errors => bad_requests;
-}
-
-/// A CSV read back: header names and rows.
-struct Table {
-    headers: Vec<String>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn parse(body: &[u8]) -> Table {
-        let mut reader = csv::Reader::from_reader(body);
-        let headers = reader
-            .headers()
-            .unwrap()
-            .iter()
-            .map(str::to_owned)
-            .collect();
-        let rows = reader
-            .records()
-            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-            .collect();
-        Table { headers, rows }
-    }
-
-    fn col(&self, name: &str) -> usize {
-        self.headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name} in {:?}", self.headers))
-    }
-
-    /// The named columns of every row.
-    fn pick(&self, names: &[&str]) -> Vec<Vec<String>> {
-        let idx: Vec<usize> = names.iter().map(|n| self.col(n)).collect();
-        self.rows
-            .iter()
-            .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
-            .collect()
-    }
 }
 
 async fn fetch(app: &TestApp, path: &str) -> (reqwest::header::HeaderMap, Vec<u8>) {

@@ -12,7 +12,7 @@ use strata_app::{
     model::filters::{DAY_MS, format_day},
     with_pool,
 };
-use support::{TestApp, TestDb, test_settings};
+use support::{TestApp, TestDb, csv_table::Table, test_settings};
 
 on_both_backends! {
     the_csv_and_the_api_carry_the_report_and_its_evidence => csv_and_api_agree;
@@ -55,26 +55,21 @@ impl Row {
 }
 
 fn parse(body: &[u8]) -> (Vec<String>, Vec<Row>) {
-    let mut reader = csv::Reader::from_reader(body);
-    let headers: Vec<String> = reader
-        .headers()
-        .unwrap()
+    let table = Table::parse(body);
+    let rows = table
+        .rows
         .iter()
-        .map(str::to_owned)
-        .collect();
-    let rows = reader
-        .records()
         .map(|r| {
-            let r = r.unwrap();
-            assert_eq!(r.len(), headers.len(), "ragged row {r:?}");
-            Row(headers
+            assert_eq!(r.len(), table.headers.len(), "ragged row {r:?}");
+            Row(table
+                .headers
                 .iter()
                 .cloned()
-                .zip(r.iter().map(str::to_owned))
+                .zip(r.iter().cloned())
                 .collect())
         })
         .collect();
-    (headers, rows)
+    (table.headers, rows)
 }
 
 /// Values are written rounded to 4 decimals.

@@ -54,7 +54,6 @@ struct Rows<'a> {
     section: &'static str,
     subject: String,
     detail: String,
-    examples: Vec<i64>,
 }
 
 impl Rows<'_> {
@@ -82,9 +81,9 @@ impl Rows<'_> {
     }
 
     /// The jobs behind the subject, on its last measure (the one that sums it up).
-    fn examples_on_last(&mut self, jobs: Option<u64>) {
+    fn evidence(&mut self, jobs: Option<u64>, examples: Vec<i64>) {
         if let Some(last) = self.out.last_mut() {
-            last.examples = std::mem::take(&mut self.examples);
+            last.examples = examples;
             last.jobs = jobs;
         }
     }
@@ -101,7 +100,6 @@ fn rows<'a>(
         section,
         subject: subject.into(),
         detail: detail.into(),
-        examples: Vec::new(),
     }
 }
 
@@ -119,7 +117,7 @@ pub fn measures(report: &ImpactReport) -> Vec<Measure> {
         r.put("per_week", Some(p.hours_per_week), "h/week");
         r.put("median", p.median_ms, "ms");
         r.put("share_of_job_time", Some(p.share), "ratio");
-        r.examples_on_last(Some(p.jobs));
+        r.evidence(Some(p.jobs), Vec::new());
     }
 
     for c in &report.caches {
@@ -147,13 +145,8 @@ pub fn measures(report: &ImpactReport) -> Vec<Measure> {
             r.put("median_on_miss", j.miss_median_ms, "ms");
             r.interval("miss_penalty", j.miss_penalty, "ms");
             r.put("saved_per_week", j.saved_per_week_ms, "ms/week");
-            r.examples = j
-                .hit_examples
-                .iter()
-                .chain(&j.miss_examples)
-                .copied()
-                .collect();
-            r.examples_on_last(Some(j.hits + j.misses));
+            let examples = j.hit_examples.iter().chain(&j.miss_examples).copied();
+            r.evidence(Some(j.hits + j.misses), examples.collect());
         }
     }
 
@@ -178,8 +171,7 @@ pub fn measures(report: &ImpactReport) -> Vec<Measure> {
         r.put("other_transfer_overhead", Some(p.other_overhead_ms), "ms");
         r.put("transfer_time", Some(p.transfer_ms), "ms");
         r.put("transfer_per_week", Some(p.transfer_per_week_ms), "ms/week");
-        r.examples = p.examples.clone();
-        r.examples_on_last(Some(p.uploads + p.downloads));
+        r.evidence(Some(p.uploads + p.downloads), p.examples.clone());
     }
 
     for l in &report.layers {
@@ -203,13 +195,8 @@ pub fn measures(report: &ImpactReport) -> Vec<Measure> {
             Some(l.warm_saving_per_week_ms),
             "ms/week",
         );
-        r.examples = l
-            .cold_examples
-            .iter()
-            .chain(&l.warm_examples)
-            .copied()
-            .collect();
-        r.examples_on_last(Some(l.builds));
+        let examples = l.cold_examples.iter().chain(&l.warm_examples).copied();
+        r.evidence(Some(l.builds), examples.collect());
         for s in &l.missing_steps {
             let mut r = rows(&mut out, "docker_step", &l.job, &s.instruction);
             r.count("runs", s.runs);
@@ -230,8 +217,7 @@ pub fn measures(report: &ImpactReport) -> Vec<Measure> {
             Some(f.time_per_week_ms),
             "ms/week",
         );
-        r.examples = f.examples.clone();
-        r.examples_on_last(None);
+        r.evidence(None, f.examples.clone());
     }
     out
 }

@@ -2,6 +2,7 @@
 //! whole server spawned on port 0 against it.
 #![allow(dead_code)]
 
+pub mod csv_table;
 pub mod pg_proxy;
 
 use std::{

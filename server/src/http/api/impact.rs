@@ -6,49 +6,31 @@ use axum::{
     Json,
     extract::{Path, Query, State},
 };
-use serde::Deserialize;
 use strata_app::{
     db::Db,
     impact::project_impact,
     model::{filters::Filters, impact::ImpactReport},
     queries::project,
 };
-use utoipa::IntoParams;
 
-use super::error::{ApiError, ErrorBody};
+use super::{
+    error::{ApiError, ErrorBody},
+    params::{RefJobParams, WindowParams},
+};
 
 /// The filters an Impact report reads (the page's: window, ref and job name).
 const KNOWN: [&str; 5] = ["period", "from", "to", "ref", "job"];
-
-/// Which jobs the report covers.
-#[allow(dead_code)]
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImpactParams {
-    /// A window ending today (default 30d). Ignored when `from` and `to` are given.
-    #[param(pattern = "^(7d|30d|90d)$")]
-    period: Option<String>,
-    /// First UTC day of a custom window (with `to`).
-    #[param(format = Date)]
-    from: Option<String>,
-    /// Last UTC day of a custom window, inclusive (with `from`).
-    #[param(format = Date)]
-    to: Option<String>,
-    /// Only pipelines of this branch or tag.
-    #[serde(rename = "ref")]
-    #[param(rename = "ref", min_length = 1, max_length = 255)]
-    git_ref: Option<String>,
-    /// Only jobs of this name.
-    #[param(min_length = 1, max_length = 255)]
-    job: Option<String>,
-}
 
 /// The Impact report of one project over a window.
 #[utoipa::path(
     get,
     path = "/api/v1/projects/{id}/impact",
     tag = "impact",
-    params(("id" = i64, Path, description = "GitLab project id"), ImpactParams),
+    params(
+        ("id" = i64, Path, description = "GitLab project id"),
+        WindowParams,
+        RefJobParams
+    ),
     responses(
         (status = 200, description = "Time per phase, cache keys and the effect of a hit, \
             artifact transfer, Docker layer caching and findings", body = ImpactReport),

@@ -71,11 +71,11 @@ impl ListRequest {
     }
 }
 
-/// Filters, as on the dashboard.
+/// The window, as on the dashboard.
 #[allow(dead_code)]
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct FilterParams {
+pub struct WindowParams {
     /// A window ending today (default 30d). Ignored when `from` and `to` are given.
     #[param(pattern = "^(7d|30d|90d)$")]
     period: Option<String>,
@@ -85,10 +85,27 @@ pub struct FilterParams {
     /// Last UTC day of a custom window, inclusive (with `from`).
     #[param(format = Date)]
     to: Option<String>,
+}
+
+/// Branch and job name, as on the dashboard (the project page's Impact section reads these).
+#[allow(dead_code)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RefJobParams {
     /// Branch or tag of the pipeline.
     #[serde(rename = "ref")]
     #[param(rename = "ref", min_length = 1, max_length = 255)]
     git_ref: Option<String>,
+    /// Job name: jobs of that name, or pipelines that ran one.
+    #[param(min_length = 1, max_length = 255)]
+    job: Option<String>,
+}
+
+/// The other filters lists take.
+#[allow(dead_code)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FilterParams {
     /// What started the pipeline (push, schedule, merge_request_event, …).
     #[param(min_length = 1, max_length = 255)]
     source: Option<String>,
@@ -97,9 +114,6 @@ pub struct FilterParams {
         pattern = "^(created|waiting_for_resource|preparing|pending|running|success|failed|canceled|skipped|manual|scheduled|canceling)$"
     )]
     status: Option<String>,
-    /// Job name: jobs of that name, or pipelines that ran one.
-    #[param(min_length = 1, max_length = 255)]
-    job: Option<String>,
     /// GitLab project id.
     project: Option<i64>,
 }
