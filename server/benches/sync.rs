@@ -29,7 +29,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures::future::BoxFuture;
+use futures::{FutureExt, future::BoxFuture};
 use strata::{
     db::Tx,
     gitlab::ProjectRef,
@@ -54,22 +54,37 @@ fn env_usize(name: &str, default: usize) -> usize {
 #[derive(Clone, Default)]
 struct ByteCounter(Arc<AtomicU64>);
 
-struct CountingReader(Arc<AtomicU64>, u64);
+#[derive(Default)]
+struct CountingReader(u64);
 
 impl TraceProcessor for ByteCounter {
-    fn start(&self, _job_id: i64) -> Box<dyn TraceReader> {
-        Box::new(CountingReader(self.0.clone(), 0))
+    type Reader = CountingReader;
+
+    fn start(&self, _job_id: i64) -> CountingReader {
+        CountingReader::default()
+    }
+
+    fn save<'a>(
+        &'a self,
+        _tx: &'a mut Tx,
+        logs: &'a [(i64, u64)],
+        _now_ms: i64,
+    ) -> BoxFuture<'a, sqlx::Result<()>> {
+        let bytes = logs.iter().map(|(_, bytes)| bytes).sum();
+        self.0.fetch_add(bytes, Ordering::Relaxed);
+        Box::pin(async { Ok(()) })
     }
 }
 
 impl TraceReader for CountingReader {
+    type Output = u64;
+
     fn feed(&mut self, chunk: &[u8]) {
-        self.1 += chunk.len() as u64;
+        self.0 += chunk.len() as u64;
     }
 
-    fn save<'a>(self: Box<Self>, _tx: &'a mut Tx, _now_ms: i64) -> BoxFuture<'a, sqlx::Result<()>> {
-        self.0.fetch_add(self.1, Ordering::Relaxed);
-        Box::pin(async { Ok(()) })
+    fn finish(self) -> u64 {
+        self.0
     }
 }
 
@@ -81,11 +96,11 @@ struct Run {
     log_count: u64,
 }
 
-async fn one_run(
+async fn one_run<P: TraceProcessor>(
     db: TestDb,
     pipelines: usize,
     jobs: usize,
-    processor: Arc<dyn TraceProcessor>,
+    processor: P,
 ) -> Run {
     let gitlab = gitlab_with(pipelines, jobs).await;
     let client = client_for(&gitlab);
@@ -152,10 +167,6 @@ fn main() {
     ] {
         let mut results = Vec::new();
         for _ in 0..runs {
-            let processor: Arc<dyn TraceProcessor> = match mode {
-                "analysis" => Arc::new(LogAnalysis),
-                _ => Arc::new(ByteCounter::default()),
-            };
             let db = runtime.block_on(async {
                 match backend {
                     "sqlite" => Some(TestDb::sqlite().await),
@@ -163,7 +174,10 @@ fn main() {
                 }
             });
             let Some(db) = db else { break };
-            results.push(runtime.block_on(one_run(db, pipelines, jobs, processor)));
+            results.push(runtime.block_on(match mode {
+                "analysis" => one_run(db, pipelines, jobs, LogAnalysis).boxed(),
+                _ => one_run(db, pipelines, jobs, ByteCounter::default()).boxed(),
+            }));
         }
         if results.is_empty() {
             println!("| {backend} | {mode} | skipped: TEST_DATABASE_URL is not set | | | | | | |");

@@ -245,7 +245,7 @@ async fn retry_and_give_up(t: TestDb) {
     let due = trace_queue::claim(&t.db, 10, 1_000, 5_000).await.unwrap();
     assert_eq!(due.iter().map(|q| q.job_id).collect::<Vec<_>>(), vec![1]);
     let mut tx = t.db.begin().await.unwrap();
-    trace_queue::finish(&mut tx, 1).await.unwrap();
+    trace_queue::finish(&mut tx, &[1]).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(trace_queue::depth(&t.db).await.unwrap(), (0, None));
     let status: String = with_pool!(t.db.pool(), p => sqlx::query_scalar("SELECT trace_status FROM jobs WHERE id = 2").fetch_one(p).await.unwrap());

@@ -33,6 +33,7 @@ on_both_backends! {
     a_missing_log_is_given_up_as_unavailable => missing_log;
     a_truncated_log_is_retried_and_only_the_complete_one_is_saved => truncated_once;
     a_log_that_keeps_breaking_off_is_given_up_as_failed => truncated_always;
+    a_log_that_cannot_be_stored_holds_up_no_other_log_stored_with_it => unstorable;
 }
 
 /// What each saved log looked like: (chunks fed, bytes).
@@ -41,42 +42,53 @@ type Saved = Arc<Mutex<HashMap<i64, (usize, Vec<u8>)>>>;
 #[derive(Default, Clone)]
 struct Recording {
     saved: Saved,
+    /// A job whose log can never be stored: any batch holding it fails.
+    poisoned: Option<i64>,
 }
 
+#[derive(Default)]
 struct RecordingReader {
-    job_id: i64,
     chunks: usize,
     bytes: Vec<u8>,
-    saved: Saved,
 }
 
 impl TraceProcessor for Recording {
-    fn start(&self, job_id: i64) -> Box<dyn TraceReader> {
-        Box::new(RecordingReader {
-            job_id,
-            chunks: 0,
-            bytes: Vec::new(),
-            saved: self.saved.clone(),
+    type Reader = RecordingReader;
+
+    fn start(&self, _job_id: i64) -> RecordingReader {
+        RecordingReader::default()
+    }
+
+    fn save<'a>(
+        &'a self,
+        _tx: &'a mut Tx,
+        logs: &'a [(i64, (usize, Vec<u8>))],
+        _now_ms: i64,
+    ) -> BoxFuture<'a, sqlx::Result<()>> {
+        Box::pin(async move {
+            if logs.iter().any(|(id, _)| Some(*id) == self.poisoned) {
+                return Err(sqlx::Error::Protocol("this log cannot be stored".into()));
+            }
+            let mut saved = self.saved.lock().unwrap();
+            for (job_id, log) in logs {
+                let previous = saved.insert(*job_id, log.clone());
+                assert!(previous.is_none(), "job {job_id} saved twice");
+            }
+            Ok(())
         })
     }
 }
 
 impl TraceReader for RecordingReader {
+    type Output = (usize, Vec<u8>);
+
     fn feed(&mut self, chunk: &[u8]) {
         self.chunks += 1;
         self.bytes.extend_from_slice(chunk);
     }
 
-    fn save<'a>(self: Box<Self>, _tx: &'a mut Tx, _now_ms: i64) -> BoxFuture<'a, sqlx::Result<()>> {
-        Box::pin(async move {
-            let previous = self
-                .saved
-                .lock()
-                .unwrap()
-                .insert(self.job_id, (self.chunks, self.bytes));
-            assert!(previous.is_none(), "job {} saved twice", self.job_id);
-            Ok(())
-        })
+    fn finish(self) -> (usize, Vec<u8>) {
+        (self.chunks, self.bytes)
     }
 }
 
@@ -84,12 +96,12 @@ fn worker(
     t: &TestDb,
     gitlab: &scripted_gitlab::ScriptedGitLab,
     recording: &Recording,
-) -> (TraceWorker, Arc<Progress>) {
+) -> (TraceWorker<Recording>, Arc<Progress>) {
     let progress = Arc::new(Progress::hidden());
     let worker = TraceWorker::new(
         t.db.clone(),
         client_for(gitlab),
-        Arc::new(recording.clone()),
+        recording.clone(),
         TraceWorkerConfig {
             batch: 16,
             concurrency: 4,
@@ -206,4 +218,48 @@ async fn truncated_always(t: TestDb) {
     assert_eq!(count(&t.db, "SELECT COUNT(*) FROM trace_queue").await, 0);
     let summary = progress.summary(0, 0);
     assert_eq!((summary.logs_failed, summary.logs_retry_later), (1, 2));
+}
+
+async fn unstorable(t: TestDb) {
+    let gitlab = gitlab_with(20, 3).await;
+    sync_ok(&t.db, &gitlab).await;
+    let poisoned = 1_005 * 100 + 10;
+    let recording = Recording {
+        poisoned: Some(poisoned),
+        ..Recording::default()
+    };
+    let (worker, progress) = worker(&t, &gitlab, &recording);
+    worker.drain(&CancellationToken::new()).await.unwrap();
+
+    // Stored together with the poisoned log first, then one at a time: every other log is
+    // stored exactly once (the processor asserts it), the poisoned one is retried, then given up.
+    let saved = recording.saved.lock().unwrap().clone();
+    assert_eq!(saved.len(), 41);
+    assert!(!saved.contains_key(&poisoned));
+    assert_eq!(
+        count(
+            &t.db,
+            "SELECT COUNT(*) FROM jobs WHERE trace_status = 'analysed'"
+        )
+        .await,
+        41
+    );
+    assert_eq!(
+        count(
+            &t.db,
+            &format!("SELECT COUNT(*) FROM jobs WHERE id = {poisoned} AND trace_status = 'failed'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM trace_queue").await, 0);
+    let summary = progress.summary(0, 0);
+    assert_eq!(
+        (
+            summary.logs_analysed,
+            summary.logs_retry_later,
+            summary.logs_failed
+        ),
+        (41, 2, 1)
+    );
 }

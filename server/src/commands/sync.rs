@@ -63,7 +63,7 @@ pub(super) async fn sync_once(
     let worker = TraceWorker::new(
         db.clone(),
         client.clone(),
-        Arc::new(LogAnalysis),
+        LogAnalysis,
         TraceWorkerConfig {
             concurrency,
             ..TraceWorkerConfig::default()

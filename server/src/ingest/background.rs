@@ -73,7 +73,7 @@ impl Background {
         let worker = TraceWorker::new(
             db.clone(),
             client,
-            Arc::new(LogAnalysis),
+            LogAnalysis,
             TraceWorkerConfig {
                 concurrency: gitlab.concurrency,
                 ..TraceWorkerConfig::default()

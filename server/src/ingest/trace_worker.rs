@@ -1,6 +1,11 @@
 //! The trace worker: takes job logs off the trace queue, streams each from GitLab into a log
-//! processor chunk by chunk (never the whole log in memory), and stores the result in the
-//! same transaction that takes the job off the queue.
+//! processor chunk by chunk (never the whole log in memory), and stores the results in the
+//! same transaction that takes the jobs off the queue.
+//!
+//! Reading and storing overlap: logs read to the end wait in a channel, and the store loop
+//! takes whatever has gathered there (up to `store_batch`) into one transaction — one
+//! multi-row statement per table instead of a dozen statements and a commit per log. A batch
+//! that fails to store is stored again one log at a time, so one bad log holds up no other.
 //!
 //! Outcomes: stored → `finish`; the log is gone (404/410) → `give_up(.., "unavailable")`;
 //! GitLab or the network failing, or the body breaking off → `retry_later` with backoff, and
@@ -11,10 +16,8 @@
 use std::{sync::Arc, time::Duration};
 
 use futures::{StreamExt, future::BoxFuture};
-use strata_app::{
-    db::{Db, Tx},
-    with_tx,
-};
+use strata_app::db::{Db, Tx};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::{
@@ -27,19 +30,35 @@ use crate::{
 };
 
 /// Turns job logs into stored facts. One [`TraceReader`] per log.
-pub trait TraceProcessor: Send + Sync {
-    fn start(&self, job_id: i64) -> Box<dyn TraceReader>;
+pub trait TraceProcessor: Send + Sync + 'static {
+    type Reader: TraceReader;
+
+    fn start(&self, job_id: i64) -> Self::Reader;
+
+    /// Store what was read from logs that ended, `(job id, output)` with each job once. Runs
+    /// inside the transaction that also takes the jobs off the queue, so a crash never leaves
+    /// a half-stored analysis.
+    fn save<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        logs: &'a [(i64, ReaderOutput<Self>)],
+        now_ms: i64,
+    ) -> BoxFuture<'a, sqlx::Result<()>>;
 }
 
+/// What a processor's reader makes of one log.
+pub type ReaderOutput<P> = <<P as TraceProcessor>::Reader as TraceReader>::Output;
+
 /// Reads one job log as it arrives.
-pub trait TraceReader: Send {
+pub trait TraceReader: Send + 'static {
+    type Output: Send + Sync + 'static;
+
     /// The next bytes of the log (arbitrary boundaries: a line or a UTF-8 character may be
     /// split between chunks).
     fn feed(&mut self, chunk: &[u8]);
 
-    /// The log ended: store what was read. Runs inside the transaction that also takes the
-    /// job off the queue, so a crash never leaves a half-stored analysis.
-    fn save<'a>(self: Box<Self>, tx: &'a mut Tx, now_ms: i64) -> BoxFuture<'a, sqlx::Result<()>>;
+    /// The log ended: what to store.
+    fn finish(self) -> Self::Output;
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +67,8 @@ pub struct TraceWorkerConfig {
     pub batch: i64,
     /// Logs streamed at once (within the client's request ceilings).
     pub concurrency: usize,
+    /// Logs stored in one transaction at most.
+    pub store_batch: usize,
     /// How long a claimed job stays ours before another worker may take it.
     pub lease: Duration,
     /// Claims per log before it is given up as `failed`.
@@ -63,6 +84,7 @@ impl Default for TraceWorkerConfig {
         TraceWorkerConfig {
             batch: 32,
             concurrency: 4,
+            store_batch: 32,
             lease: Duration::from_secs(10 * 60),
             max_attempts: 5,
             retry_base: Duration::from_secs(60),
@@ -82,22 +104,29 @@ enum Outcome {
     RetryLater,
 }
 
-pub struct TraceWorker {
+pub struct TraceWorker<P> {
     db: Db,
     client: GitLabClient,
-    processor: Arc<dyn TraceProcessor>,
+    processor: P,
     config: TraceWorkerConfig,
     progress: Arc<Progress>,
 }
 
-impl TraceWorker {
+/// A log read to the end, or why it was not.
+struct Read<O> {
+    job: QueuedTrace,
+    started: std::time::Instant,
+    result: Result<O, Failure>,
+}
+
+impl<P: TraceProcessor> TraceWorker<P> {
     pub fn new(
         db: Db,
         client: GitLabClient,
-        processor: Arc<dyn TraceProcessor>,
+        processor: P,
         config: TraceWorkerConfig,
         progress: Arc<Progress>,
-    ) -> TraceWorker {
+    ) -> TraceWorker<P> {
         TraceWorker {
             db,
             client,
@@ -143,38 +172,130 @@ impl TraceWorker {
         let lease = i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX);
         let batch = trace_queue::claim(&self.db, self.config.batch, lease, now_ms()).await?;
         let claimed = batch.len();
-        futures::stream::iter(batch)
-            .map(|job| self.process(job, cancel))
-            .buffer_unordered(self.config.concurrency.max(1))
-            .for_each(|_| async {})
-            .await;
+        let (done, mut gathered) = mpsc::channel(self.config.store_batch.max(1));
+        let read_all = async move {
+            futures::stream::iter(batch)
+                .map(|job| self.read(job, cancel))
+                .buffer_unordered(self.config.concurrency.max(1))
+                .for_each(|read| {
+                    let done = done.clone();
+                    async move {
+                        // The store loop outlives this stream: a send never fails.
+                        let _ = done.send(read).await;
+                    }
+                })
+                .await;
+        };
+        let store_all = async {
+            let mut reads = Vec::with_capacity(self.config.store_batch.max(1));
+            while gathered
+                .recv_many(&mut reads, self.config.store_batch.max(1))
+                .await
+                > 0
+            {
+                self.settle(std::mem::take(&mut reads)).await;
+            }
+        };
+        futures::join!(read_all, store_all);
         Ok(claimed)
     }
 
+    /// Stream one log from GitLab into a fresh reader, chunk by chunk, unless cancelled.
     #[tracing::instrument(skip_all, fields(job_id = job.job_id, project_id = job.project_id, attempt = job.attempts))]
-    async fn process(&self, job: QueuedTrace, cancel: &CancellationToken) {
+    async fn read(&self, job: QueuedTrace, cancel: &CancellationToken) -> Read<ReaderOutput<P>> {
         let started = std::time::Instant::now();
-        let outcome = match self.fetch_and_save(&job, cancel).await {
-            Ok(()) => {
-                crate::metrics::ingest_latency("job_log", started.elapsed());
-                Outcome::Analysed
-            }
-            Err(Failure::Cancelled) => {
-                // Hand the job back now rather than when the lease runs out.
-                let released = trace_queue::retry_later(
-                    &self.db,
-                    job.job_id,
-                    "stopped before the log was read",
-                    now_ms(),
-                )
-                .await;
-                if let Err(err) = released {
-                    tracing::warn!(error = %err, "cannot hand back a job log; its lease will run out");
-                }
-                return;
-            }
-            Err(failure) => self.settle_failure(&job, failure).await,
+        let result = tokio::select! {
+            biased;
+            () = cancel.cancelled() => Err(Failure::Cancelled),
+            read = self.read_log(&job) => read.map_err(Failure::from),
         };
+        Read {
+            job,
+            started,
+            result,
+        }
+    }
+
+    async fn read_log(&self, job: &QueuedTrace) -> Result<ReaderOutput<P>, GitLabError> {
+        let mut body = self.client.job_trace(job.project_id, job.job_id).await?;
+        let mut reader = self.processor.start(job.job_id);
+        while let Some(chunk) = body.chunk().await? {
+            reader.feed(&chunk);
+        }
+        Ok(reader.finish())
+    }
+
+    /// Store the logs that were read in one transaction and record every other outcome.
+    /// Storing is never cancelled once begun (a dropped transaction future can leave a pooled
+    /// connection inside a transaction).
+    async fn settle(&self, reads: Vec<Read<ReaderOutput<P>>>) {
+        let mut jobs = Vec::with_capacity(reads.len());
+        let mut logs = Vec::with_capacity(reads.len());
+        for read in reads {
+            match read.result {
+                Ok(output) => {
+                    logs.push((read.job.job_id, output));
+                    jobs.push((read.job, read.started));
+                }
+                Err(Failure::Cancelled) => self.hand_back(&read.job).await,
+                Err(failure) => {
+                    let outcome = self.settle_failure(&read.job, failure).await;
+                    self.count(outcome);
+                }
+            }
+        }
+        if logs.is_empty() {
+            return;
+        }
+        let stored: Vec<sqlx::Result<()>> = match self.store(&logs).await {
+            Ok(()) => logs.iter().map(|_| Ok(())).collect(),
+            Err(err) if logs.len() == 1 => vec![Err(err)],
+            Err(err) => {
+                tracing::warn!(error = %err, logs = logs.len(), "storing logs together failed; storing them one at a time");
+                let mut each = Vec::with_capacity(logs.len());
+                for one in logs.chunks(1) {
+                    each.push(self.store(one).await);
+                }
+                each
+            }
+        };
+        for ((job, started), result) in jobs.iter().zip(stored) {
+            let outcome = match result {
+                Ok(()) => {
+                    crate::metrics::ingest_latency("job_log", started.elapsed());
+                    Outcome::Analysed
+                }
+                Err(err) => self.settle_failure(job, Failure::Store(err)).await,
+            };
+            self.count(outcome);
+        }
+    }
+
+    /// One transaction: the processor's rows, the jobs marked analysed and off the queue.
+    async fn store(&self, logs: &[(i64, ReaderOutput<P>)]) -> sqlx::Result<()> {
+        let ids: Vec<i64> = logs.iter().map(|(id, _)| *id).collect();
+        let mut tx = self.db.begin().await?;
+        self.processor.save(&mut tx, logs, now_ms()).await?;
+        mark_analysed(&mut tx, &ids).await?;
+        trace_queue::finish(&mut tx, &ids).await?;
+        tx.commit().await
+    }
+
+    /// Hand a job back now rather than when its lease runs out.
+    async fn hand_back(&self, job: &QueuedTrace) {
+        let released = trace_queue::retry_later(
+            &self.db,
+            job.job_id,
+            "stopped before the log was read",
+            now_ms(),
+        )
+        .await;
+        if let Err(err) = released {
+            tracing::warn!(job_id = job.job_id, error = %err, "cannot hand back a job log; its lease will run out");
+        }
+    }
+
+    fn count(&self, outcome: Outcome) {
         let counts = self.progress.counts();
         add(
             match outcome {
@@ -186,37 +307,6 @@ impl TraceWorker {
             1,
         );
         self.progress.log_done();
-    }
-
-    /// Read the log, then store what the processor made of it. Cancellation stops the
-    /// reading; once storing has begun it completes (a dropped transaction future can leave
-    /// a pooled connection inside a transaction).
-    async fn fetch_and_save(
-        &self,
-        job: &QueuedTrace,
-        cancel: &CancellationToken,
-    ) -> Result<(), Failure> {
-        let reader = tokio::select! {
-            biased;
-            () = cancel.cancelled() => return Err(Failure::Cancelled),
-            reader = self.read_log(job) => reader?,
-        };
-        let mut tx = self.db.begin().await?;
-        reader.save(&mut tx, now_ms()).await?;
-        mark_analysed(&mut tx, job.job_id).await?;
-        trace_queue::finish(&mut tx, job.job_id).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Stream the log from GitLab into a fresh reader, chunk by chunk.
-    async fn read_log(&self, job: &QueuedTrace) -> Result<Box<dyn TraceReader>, GitLabError> {
-        let mut body = self.client.job_trace(job.project_id, job.job_id).await?;
-        let mut reader = self.processor.start(job.job_id);
-        while let Some(chunk) = body.chunk().await? {
-            reader.feed(&chunk);
-        }
-        Ok(reader)
     }
 
     /// Decide what a failed attempt means for the queued job, and record it.
@@ -273,9 +363,9 @@ enum Failure {
     Cancelled,
 }
 
-/// The job's log is analysed: what the dashboards show for it.
-async fn mark_analysed(tx: &mut Tx, job_id: i64) -> sqlx::Result<()> {
-    const SQL: &str = "UPDATE jobs SET trace_status = 'analysed' WHERE id = $1";
-    with_tx!(tx, c => sqlx::query(SQL).bind(job_id).execute(c).await.map(|r| r.rows_affected()))?;
+/// The jobs' logs are analysed: what the dashboards show for them.
+async fn mark_analysed(tx: &mut Tx, job_ids: &[i64]) -> sqlx::Result<()> {
+    const SQL: &str = "UPDATE jobs SET trace_status = 'analysed' WHERE id";
+    crate::store::execute_for_ids(tx, SQL, job_ids).await?;
     Ok(())
 }

@@ -4,56 +4,139 @@
 
 use strata_app::{db::Tx, with_tx};
 
-use super::rollups;
+use super::{MAX_BINDS, execute_for_ids, rollups};
 use crate::trace::{
     ArtifactDirection, CacheDirection, CacheOutcome, JobAnalysis, Phase, SCHEMA_VERSION,
 };
 
+/// The tables that hold a job's analysis, emptied before it is stored again.
+const ANALYSIS_TABLES: [&str; 7] = [
+    "job_phases",
+    "cache_ops",
+    "artifact_ops",
+    "docker_steps",
+    "docker_builds",
+    "job_metrics",
+    "job_traces",
+];
+
 /// Store `analysis` as the analysis of `job_id` (the job row must exist).
-#[tracing::instrument(skip(tx, analysis), fields(phases = analysis.phases.len()))]
 pub async fn save_analysis(
     tx: &mut Tx,
     job_id: i64,
     analysis: &JobAnalysis,
     now_ms: i64,
 ) -> sqlx::Result<()> {
-    let metrics = JobMetrics::of(analysis);
-    let warnings =
-        serde_json::to_string(&warning_lines(analysis)).unwrap_or_else(|_| "[]".to_owned());
-    let log = &analysis.log;
-    with_tx!(tx, c => {
-        for table in ["job_phases", "cache_ops", "artifact_ops", "docker_steps", "docker_builds", "job_metrics", "job_traces"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE job_id = $1")).bind(job_id).execute(&mut *c).await?;
-        }
-        sqlx::query(
-            "INSERT INTO job_traces (job_id, analysed_ms, analyser_version, log_bytes, log_lines, span_ms, timestamped, truncated, warnings)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-            .bind(job_id).bind(now_ms).bind(i64::from(SCHEMA_VERSION)).bind(saturating(log.bytes)).bind(saturating(log.lines))
-            .bind(log.span_ms).bind(log.timestamped).bind(log.truncated).bind(&warnings)
-            .execute(&mut *c).await?;
+    save_analyses(tx, &[(job_id, analysis)], now_ms).await
+}
 
-        if !analysis.phases.is_empty() {
+/// Store the analyses of several jobs (each job row must exist, each job at most once) with
+/// one multi-row statement per table: the trace worker stores the logs that finish together
+/// in one go, so the cost per log is a few rows rather than a dozen statements.
+#[tracing::instrument(skip_all, fields(jobs = logs.len()))]
+pub async fn save_analyses(
+    tx: &mut Tx,
+    logs: &[(i64, &JobAnalysis)],
+    now_ms: i64,
+) -> sqlx::Result<()> {
+    if logs.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = logs.iter().map(|(id, _)| *id).collect();
+    let traces: Vec<_> = logs
+        .iter()
+        .map(|(id, a)| {
+            let warnings =
+                serde_json::to_string(&warning_lines(a)).unwrap_or_else(|_| "[]".to_owned());
+            (*id, &a.log, warnings)
+        })
+        .collect();
+    let phases: Vec<_> = logs
+        .iter()
+        .flat_map(|(id, a)| {
+            a.phases
+                .iter()
+                .enumerate()
+                .map(move |(seq, p)| (*id, seq as i64, p))
+        })
+        .collect();
+    let cache_ops: Vec<_> = logs
+        .iter()
+        .flat_map(|(id, a)| {
+            a.cache_ops
+                .iter()
+                .enumerate()
+                .map(move |(seq, op)| (*id, seq as i64, op))
+        })
+        .collect();
+    let artifact_ops: Vec<_> = logs
+        .iter()
+        .flat_map(|(id, a)| {
+            a.artifact_ops
+                .iter()
+                .enumerate()
+                .map(move |(seq, op)| (*id, seq as i64, op))
+        })
+        .collect();
+    let builds: Vec<_> = logs
+        .iter()
+        .flat_map(|(id, a)| {
+            a.docker_builds
+                .iter()
+                .enumerate()
+                .map(move |(seq, b)| (*id, seq as i64, b))
+        })
+        .collect();
+    let steps: Vec<_> = builds
+        .iter()
+        .flat_map(|&(id, build_seq, b)| {
+            b.steps
+                .iter()
+                .enumerate()
+                .map(move |(seq, step)| (id, build_seq, seq as i64, step))
+        })
+        .collect();
+    let metrics: Vec<_> = logs
+        .iter()
+        .map(|(id, a)| (*id, JobMetrics::of(a)))
+        .collect();
+
+    for table in ANALYSIS_TABLES {
+        execute_for_ids(tx, &format!("DELETE FROM {table} WHERE job_id"), &ids).await?;
+    }
+    with_tx!(tx, c => {
+        for chunk in traces.chunks(MAX_BINDS / 9) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO job_traces (job_id, analysed_ms, analyser_version, log_bytes, log_lines, span_ms, timestamped, truncated, warnings) ");
+            q.push_values(chunk, |mut row, (id, log, warnings)| {
+                row.push_bind(*id).push_bind(now_ms).push_bind(i64::from(SCHEMA_VERSION))
+                    .push_bind(saturating(log.bytes)).push_bind(saturating(log.lines)).push_bind(log.span_ms)
+                    .push_bind(log.timestamped).push_bind(log.truncated).push_bind(warnings.clone());
+            });
+            q.build().execute(&mut *c).await?;
+        }
+        for chunk in phases.chunks(MAX_BINDS / 6) {
             let mut q = sqlx::QueryBuilder::new("INSERT INTO job_phases (job_id, seq, phase, section, start_offset_ms, duration_ms) ");
-            q.push_values(analysis.phases.iter().enumerate(), |mut row, (seq, p)| {
-                row.push_bind(job_id).push_bind(seq as i64).push_bind(phase_key(p.phase)).push_bind(p.section.clone())
+            q.push_values(chunk, |mut row, &(id, seq, p)| {
+                row.push_bind(id).push_bind(seq).push_bind(phase_key(p.phase)).push_bind(p.section.clone())
                     .push_bind(p.start_offset_ms).push_bind(p.duration_ms);
             });
             q.build().execute(&mut *c).await?;
         }
-        if !analysis.cache_ops.is_empty() {
+        for chunk in cache_ops.chunks(MAX_BINDS / 7) {
             let mut q = sqlx::QueryBuilder::new("INSERT INTO cache_ops (job_id, seq, direction, cache_key, outcome, size_bytes, duration_ms) ");
-            q.push_values(analysis.cache_ops.iter().enumerate(), |mut row, (seq, op)| {
-                row.push_bind(job_id).push_bind(seq as i64).push_bind(enum_key(&op.direction)).push_bind(op.cache_key.clone())
+            q.push_values(chunk, |mut row, &(id, seq, op)| {
+                row.push_bind(id).push_bind(seq).push_bind(enum_key(&op.direction)).push_bind(op.cache_key.clone())
                     .push_bind(op.outcome.as_ref().map(enum_key).unwrap_or_else(|| "unknown".to_owned()))
                     .push_bind(op.size_bytes.map(saturating)).push_bind(op.duration_ms);
             });
             q.build().execute(&mut *c).await?;
         }
-        if !analysis.artifact_ops.is_empty() {
+        for chunk in artifact_ops.chunks(MAX_BINDS / 11) {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO artifact_ops (job_id, seq, direction, source_job_id, source_job_name, artifact_format, file_count, size_bytes, http_status, outcome, duration_ms) ");
-            q.push_values(analysis.artifact_ops.iter().enumerate(), |mut row, (seq, op)| {
-                row.push_bind(job_id).push_bind(seq as i64).push_bind(enum_key(&op.direction))
+            q.push_values(chunk, |mut row, &(id, seq, op)| {
+                row.push_bind(id).push_bind(seq).push_bind(enum_key(&op.direction))
                     .push_bind(op.source_job_id.map(saturating)).push_bind(op.source_job_name.clone())
                     .push_bind(op.artifact_format.clone()).push_bind(op.file_count.map(saturating))
                     .push_bind(op.size_bytes.map(saturating)).push_bind(op.http_status.map(i64::from))
@@ -62,44 +145,53 @@ pub async fn save_analysis(
             });
             q.build().execute(&mut *c).await?;
         }
-        for (build_seq, build) in analysis.docker_builds.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO docker_builds (job_id, seq, builder, stage_count, step_count, cached_steps, duration_ms, succeeded)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(job_id).bind(build_seq as i64).bind(enum_key(&build.builder)).bind(i64::from(build.stage_count))
-                .bind(i64::from(build.step_count)).bind(i64::from(build.cached_steps)).bind(build.duration_ms).bind(build.succeeded)
-                .execute(&mut *c).await?;
-            if build.steps.is_empty() {
-                continue;
-            }
+        for chunk in builds.chunks(MAX_BINDS / 8) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO docker_builds (job_id, seq, builder, stage_count, step_count, cached_steps, duration_ms, succeeded) ");
+            q.push_values(chunk, |mut row, &(id, seq, build)| {
+                row.push_bind(id).push_bind(seq).push_bind(enum_key(&build.builder)).push_bind(i64::from(build.stage_count))
+                    .push_bind(i64::from(build.step_count)).push_bind(i64::from(build.cached_steps))
+                    .push_bind(build.duration_ms).push_bind(build.succeeded);
+            });
+            q.build().execute(&mut *c).await?;
+        }
+        for chunk in steps.chunks(MAX_BINDS / 9) {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO docker_steps (job_id, build_seq, seq, stage, step_index, step_total, instruction, cached, duration_ms) ");
-            q.push_values(build.steps.iter().enumerate(), |mut row, (seq, step)| {
-                row.push_bind(job_id).push_bind(build_seq as i64).push_bind(seq as i64).push_bind(step.stage.clone())
+            q.push_values(chunk, |mut row, &(id, build_seq, seq, step)| {
+                row.push_bind(id).push_bind(build_seq).push_bind(seq).push_bind(step.stage.clone())
                     .push_bind(step.step_index.map(i64::from)).push_bind(step.step_total.map(i64::from))
                     .push_bind(step.instruction.clone()).push_bind(step.cached).push_bind(step.duration_ms);
             });
             q.build().execute(&mut *c).await?;
         }
-
-        let m = &metrics;
-        sqlx::query(
-            "INSERT INTO job_metrics (job_id, prepare_ms, sources_ms, cache_restore_ms, artifact_download_ms, script_ms,
-                docker_build_ms, cache_archive_ms, artifact_upload_ms, cleanup_ms, other_ms, cache_restores, cache_hits,
-                cache_misses, cache_restore_bytes, cache_archives, cache_archive_bytes, artifact_downloads,
-                artifact_download_bytes, artifact_uploads, artifact_upload_bytes, docker_builds, docker_steps,
-                docker_cached_steps, docker_failed_builds)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)")
-            .bind(job_id).bind(m.prepare_ms).bind(m.sources_ms).bind(m.cache_restore_ms).bind(m.artifact_download_ms)
-            .bind(m.script_ms).bind(m.docker_build_ms).bind(m.cache_archive_ms).bind(m.artifact_upload_ms).bind(m.cleanup_ms)
-            .bind(m.other_ms).bind(m.cache_restores).bind(m.cache_hits).bind(m.cache_misses).bind(m.cache_restore_bytes)
-            .bind(m.cache_archives).bind(m.cache_archive_bytes).bind(m.artifact_downloads).bind(m.artifact_download_bytes)
-            .bind(m.artifact_uploads).bind(m.artifact_upload_bytes).bind(m.docker_builds).bind(m.docker_steps)
-            .bind(m.docker_cached_steps).bind(m.docker_failed_builds)
-            .execute(&mut *c).await?;
-        sqlx::query("UPDATE jobs SET trace_status = 'analysed' WHERE id = $1").bind(job_id).execute(&mut *c).await?;
+        for chunk in metrics.chunks(MAX_BINDS / 25) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO job_metrics (job_id, prepare_ms, sources_ms, cache_restore_ms, artifact_download_ms, script_ms,
+                    docker_build_ms, cache_archive_ms, artifact_upload_ms, cleanup_ms, other_ms, cache_restores, cache_hits,
+                    cache_misses, cache_restore_bytes, cache_archives, cache_archive_bytes, artifact_downloads,
+                    artifact_download_bytes, artifact_uploads, artifact_upload_bytes, docker_builds, docker_steps,
+                    docker_cached_steps, docker_failed_builds) ");
+            q.push_values(chunk, |mut row, (id, m)| {
+                row.push_bind(*id).push_bind(m.prepare_ms).push_bind(m.sources_ms).push_bind(m.cache_restore_ms)
+                    .push_bind(m.artifact_download_ms).push_bind(m.script_ms).push_bind(m.docker_build_ms)
+                    .push_bind(m.cache_archive_ms).push_bind(m.artifact_upload_ms).push_bind(m.cleanup_ms)
+                    .push_bind(m.other_ms).push_bind(m.cache_restores).push_bind(m.cache_hits).push_bind(m.cache_misses)
+                    .push_bind(m.cache_restore_bytes).push_bind(m.cache_archives).push_bind(m.cache_archive_bytes)
+                    .push_bind(m.artifact_downloads).push_bind(m.artifact_download_bytes).push_bind(m.artifact_uploads)
+                    .push_bind(m.artifact_upload_bytes).push_bind(m.docker_builds).push_bind(m.docker_steps)
+                    .push_bind(m.docker_cached_steps).push_bind(m.docker_failed_builds);
+            });
+            q.build().execute(&mut *c).await?;
+        }
     });
-    rollups::mark_job(tx, job_id).await
+    execute_for_ids(
+        tx,
+        "UPDATE jobs SET trace_status = 'analysed' WHERE id",
+        &ids,
+    )
+    .await?;
+    rollups::mark_jobs(tx, &ids).await
 }
 
 /// A job's analysis in one row: what `job_metrics` holds.

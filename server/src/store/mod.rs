@@ -12,7 +12,10 @@ pub mod writes;
 
 use anyhow::Context;
 use sqlx::migrate::Migrator;
-use strata_app::db::{DatabaseUrl, Db, Pool};
+use strata_app::{
+    db::{DatabaseUrl, Db, Pool, Tx},
+    with_tx,
+};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -33,4 +36,29 @@ pub async fn migrate(db: &Db) -> Result<(), sqlx::migrate::MigrateError> {
         Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
         Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
     }
+}
+
+/// Ids bound per statement at most: SQLite allows 32,766 values, PostgreSQL 65,535.
+pub(crate) const MAX_BINDS: usize = 30_000;
+
+/// Run `{statement} IN (ids…)` for many ids, in as few statements as the bind limits allow;
+/// `statement` ends with the column, e.g. `DELETE FROM trace_queue WHERE job_id`.
+pub(crate) async fn execute_for_ids(
+    tx: &mut Tx,
+    statement: &str,
+    ids: &[i64],
+) -> sqlx::Result<u64> {
+    let mut affected = 0;
+    for chunk in ids.chunks(MAX_BINDS) {
+        affected += with_tx!(&mut *tx, c => {
+            let mut q = sqlx::QueryBuilder::new(statement);
+            q.push(" IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            q.push(")").build().execute(c).await?.rows_affected()
+        });
+    }
+    Ok(affected)
 }

@@ -37,12 +37,17 @@ pub async fn mark_pipeline(tx: &mut Tx, pipeline_id: i64) -> sqlx::Result<()> {
 
 /// Mark the day a job falls on as needing a refresh.
 pub async fn mark_job(tx: &mut Tx, job_id: i64) -> sqlx::Result<()> {
+    mark_jobs(tx, &[job_id]).await
+}
+
+/// Mark the days several jobs fall on as needing a refresh.
+pub async fn mark_jobs(tx: &mut Tx, job_ids: &[i64]) -> sqlx::Result<()> {
     const SQL: &str = "
         INSERT INTO rollup_dirty (project_id, day)
-        SELECT j.project_id, COALESCE(j.created_at_ms, p.created_at_ms) / 86400000
+        SELECT DISTINCT j.project_id, COALESCE(j.created_at_ms, p.created_at_ms) / 86400000
         FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
-        WHERE j.id = $1 AND COALESCE(j.created_at_ms, p.created_at_ms) IS NOT NULL";
-    with_tx!(tx, c => sqlx::query(SQL).bind(job_id).execute(c).await.map(|r| r.rows_affected()))?;
+        WHERE COALESCE(j.created_at_ms, p.created_at_ms) IS NOT NULL AND j.id";
+    super::execute_for_ids(tx, SQL, job_ids).await?;
     Ok(())
 }
 

@@ -67,9 +67,9 @@ pub async fn claim(
     Ok(claimed)
 }
 
-/// The log was analysed (the analysis is stored in the same transaction by the caller).
-pub async fn finish(tx: &mut Tx, job_id: i64) -> sqlx::Result<()> {
-    with_tx!(tx, c => sqlx::query("DELETE FROM trace_queue WHERE job_id = $1").bind(job_id).execute(c).await.map(|r| r.rows_affected()))?;
+/// The logs were analysed (the analyses are stored in the same transaction by the caller).
+pub async fn finish(tx: &mut Tx, job_ids: &[i64]) -> sqlx::Result<()> {
+    super::execute_for_ids(tx, "DELETE FROM trace_queue WHERE job_id", job_ids).await?;
     Ok(())
 }
 
