@@ -2,10 +2,10 @@
 //! once.
 //!
 //! The delivery row is inserted first with `ON CONFLICT (delivery_key) DO NOTHING`. If it
-//! already existed the transaction is dropped (rolled back) and nothing else is touched;
-//! otherwise the project, pipeline and jobs are upserted with the same order-proof merges
-//! that sync uses, and finished jobs enter the trace queue. The answer goes out only after
-//! the commit, so a 2xx always means "durable".
+//! already existed nothing else is touched; otherwise the project, pipeline and jobs are
+//! upserted with the same order-proof merges that sync uses, and finished jobs enter the
+//! trace queue. The answer goes out only after the commit (the endpoint commits through
+//! [`super::committer`]), so a 2xx always means "durable".
 
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
@@ -68,30 +68,35 @@ pub enum Outcome {
 #[tracing::instrument(skip_all, fields(key = %delivery.key.key, event = delivery.event, object_id = records.object_id))]
 pub async fn store(db: &Db, delivery: &Delivery<'_>, records: &Records) -> sqlx::Result<Outcome> {
     let mut tx = db.begin().await?;
-    if !insert_delivery(&mut tx, delivery, records).await? {
+    let outcome = store_in(&mut tx, delivery, records).await?;
+    if outcome != Outcome::Duplicate {
+        tx.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// [`store`] inside the caller's transaction.
+pub async fn store_in(
+    tx: &mut Tx,
+    delivery: &Delivery<'_>,
+    records: &Records,
+) -> sqlx::Result<Outcome> {
+    if !insert_delivery(tx, delivery, records).await? {
         return Ok(Outcome::Duplicate);
     }
     let now = delivery.received_ms;
-    register_project(
-        &mut tx,
-        &records.project,
-        records.project_authoritative,
-        now,
-    )
-    .await?;
-    writes::upsert_pipeline(&mut tx, &records.pipeline, now).await?;
+    register_project(tx, &records.project, records.project_authoritative, now).await?;
+    writes::upsert_pipeline(tx, &records.pipeline, now).await?;
     let (mut jobs_changed, mut logs_queued) = (0, 0);
     for job in &records.jobs {
-        if writes::upsert_job(&mut tx, job, now).await?.changed() {
+        if writes::upsert_job(tx, job, now).await?.changed() {
             jobs_changed += 1;
         }
-        if status::has_log(&job.status)
-            && trace_queue::enqueue_if_finished(&mut tx, job.id, now).await?
+        if status::has_log(&job.status) && trace_queue::enqueue_if_finished(tx, job.id, now).await?
         {
             logs_queued += 1;
         }
     }
-    tx.commit().await?;
     Ok(Outcome::Stored {
         jobs_changed,
         logs_queued,

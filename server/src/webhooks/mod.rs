@@ -3,17 +3,19 @@
 //!
 //! The checks run cheapest first and before anything is stored: secret token
 //! ([`auth`]), content type, body size, event kind, payload ([`payload`]). Only then is the
-//! delivery written with its records in one transaction ([`delivery`]). GitLab waits 10 s per
+//! delivery written with its records ([`delivery`]), in a transaction it shares with the
+//! deliveries that arrived at the same moment ([`committer`]). GitLab waits 10 s per
 //! delivery and disables hooks that keep failing, so a refusal must be fast and say why.
 //! See <https://docs.gitlab.com/user/project/integrations/webhooks/>.
 
 pub mod auth;
+pub mod committer;
 pub mod delivery;
 pub mod payload;
 mod reply;
 pub mod to_records;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::{
     Extension, Router,
@@ -28,7 +30,8 @@ use strata_app::{db::Db, state::AppState};
 
 use self::{
     auth::Secret,
-    delivery::{Delivery, Outcome},
+    committer::{Committer, Received},
+    delivery::Outcome,
     payload::HookKind,
     reply::Reply,
 };
@@ -39,9 +42,10 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub const PATH: &str = "/webhooks/gitlab";
 
-#[derive(Clone, Debug)]
 struct Config {
     secret: Option<Secret>,
+    /// Started with the first delivery, on the server's runtime and with its database.
+    committer: OnceLock<Committer>,
 }
 
 /// The endpoint, with the instance's secret (`None`: every delivery is refused with a
@@ -49,6 +53,7 @@ struct Config {
 pub fn router(secret: Option<&SecretString>) -> Router<AppState> {
     let config = Arc::new(Config {
         secret: secret.map(Secret::new),
+        committer: OnceLock::new(),
     });
     Router::new()
         .route(PATH, post(receive))
@@ -109,20 +114,24 @@ async fn handle(db: &Db, config: &Config, headers: &HeaderMap, body: Body) -> Re
             message: format!("invalid {} payload: {}", kind.header(), e.message),
         }
     })?;
+    let records = to_records::records(&hook);
+    let key = delivery::delivery_key(headers, &body);
     // Valid JSON is valid UTF-8, so this only guards the invariant.
-    let text = std::str::from_utf8(&body).map_err(|e| Reply::BadPayload {
+    let payload = String::from_utf8(body.into()).map_err(|e| Reply::BadPayload {
         field: None,
         message: format!("payload is not UTF-8: {e}"),
     })?;
-    let records = to_records::records(&hook);
-    let key = delivery::delivery_key(headers, &body);
-    let delivery = Delivery {
-        key: &key,
+    let received = Received {
+        key: key.clone(),
         event: kind.header(),
-        payload: text,
+        payload,
         received_ms: chrono::Utc::now().timestamp_millis(),
+        records,
     };
-    match delivery::store(db, &delivery, &records).await {
+    let committer = config
+        .committer
+        .get_or_init(|| Committer::start(db.clone()));
+    match committer.store(received).await {
         Ok(Outcome::Duplicate) => {
             tracing::debug!(key = %key.key, "duplicate webhook delivery");
             Ok(Reply::Duplicate { delivery: key.key })
