@@ -205,8 +205,10 @@ impl TestApp {
         }));
         TestApp {
             addr,
+            // A stuck request fails its test instead of hanging the whole run.
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(60))
                 .build()
                 .unwrap(),
             stop: Some(stop),
@@ -226,14 +228,16 @@ impl TestApp {
             .expect("request")
     }
 
-    /// Stop gracefully and wait for the server to finish.
+    /// Stop gracefully and wait for the server to finish (a server that cannot stop within
+    /// 30 s fails the test: a request or background task is stuck).
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(handle) = self.handle.take() {
-            handle
+            tokio::time::timeout(std::time::Duration::from_secs(30), handle)
                 .await
+                .expect("the server did not stop within 30 s")
                 .expect("server task")
                 .expect("server stopped cleanly");
         }
