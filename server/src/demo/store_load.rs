@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     store::{
-        analysis::save_analysis,
+        analysis::save_analyses,
         records::{JobRecord, PipelineRecord, ProjectRecord},
         rollups, status, writes,
     },
@@ -48,6 +48,7 @@ pub async fn load(db: &Db, dataset: &Dataset) -> sqlx::Result<Loaded> {
         let entries = dataset.pipelines(spec.id);
         for batch in entries.chunks(PIPELINES_PER_TX) {
             let mut tx = db.begin().await?;
+            let mut analyses = Vec::new();
             for entry in batch {
                 let Some(pipeline) = dataset.expand(spec.id, entry) else {
                     continue;
@@ -58,12 +59,14 @@ pub async fn load(db: &Db, dataset: &Dataset) -> sqlx::Result<Loaded> {
                     loaded.jobs += 1;
                     if status::has_log(job.status.as_str()) {
                         let log = log_writer::render(spec, &pipeline, job, dataset.now_us());
-                        save_analysis(&mut tx, job.id, &analyze(&log), now_ms).await?;
+                        analyses.push((job.id, analyze(&log)));
                         loaded.logs += 1;
                     }
                 }
                 loaded.pipelines += 1;
             }
+            let analyses: Vec<_> = analyses.iter().map(|(id, a)| (*id, a)).collect();
+            save_analyses(&mut tx, &analyses, now_ms).await?;
             tx.commit().await?;
         }
     }
