@@ -147,16 +147,11 @@ pub async fn facts(db: &Db, scope: &Scope) -> sqlx::Result<Facts> {
         "{STEPS} {} ORDER BY s.job_id, s.build_seq, s.seq",
         c.where_sql()
     );
-    // Four independent reads, each on its own pooled connection: SQLite serves concurrent
-    // readers in WAL mode, and most of the time is spent decoding rows, which then runs on
-    // both cores.
     with_pool!(db.pool(), p => {
-        let (jobs, caches, artifacts, steps) = tokio::try_join!(
-            bind_args!(sqlx::query_as::<_, JobRow>(&jobs_sql), &c.args).fetch_all(p),
-            bind_args!(sqlx::query_as::<_, CacheRow>(&caches_sql), &c.args).fetch_all(p),
-            bind_args!(sqlx::query_as::<_, ArtifactRow>(&artifacts_sql), &c.args).fetch_all(p),
-            bind_args!(sqlx::query_as::<_, StepRow>(&steps_sql), &c.args).fetch_all(p),
-        )?;
+        let jobs = bind_args!(sqlx::query_as::<_, JobRow>(&jobs_sql), &c.args).fetch_all(p).await?;
+        let caches = bind_args!(sqlx::query_as::<_, CacheRow>(&caches_sql), &c.args).fetch_all(p).await?;
+        let artifacts = bind_args!(sqlx::query_as::<_, ArtifactRow>(&artifacts_sql), &c.args).fetch_all(p).await?;
+        let steps = bind_args!(sqlx::query_as::<_, StepRow>(&steps_sql), &c.args).fetch_all(p).await?;
         Ok(Facts { jobs, caches, artifacts, steps })
     })
 }
