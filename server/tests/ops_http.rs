@@ -145,9 +145,14 @@ async fn metrics_follow_events(t: TestDb) {
 
     // Events: a webhook delivery (the API the webhook handler calls), a finished job whose
     // log is queued, a completed sync, more requests.
-    let delivery = r#"strata_webhook_deliveries_total{event="pipeline",outcome="stored"}"#;
+    // The metrics registry is global to the test binary, where both backends' runs of this
+    // test go at once: each counts under its own event label.
+    let event = format!("pipeline-{:?}", t.db.backend()).to_lowercase();
+    let delivery =
+        format!(r#"strata_webhook_deliveries_total{{event="{event}",outcome="stored"}}"#);
+    let delivery = delivery.as_str();
     let deliveries = sample(&before, delivery).unwrap_or(0.0);
-    strata::metrics::webhook_delivery("pipeline", "stored");
+    strata::metrics::webhook_delivery(&event, "stored");
     let now = chrono::Utc::now().timestamp_millis();
     let mut tx = t.db.begin().await.unwrap();
     let project = ProjectRecord {
