@@ -51,42 +51,10 @@ pub async fn save_analyses(
             (*id, &a.log, warnings)
         })
         .collect();
-    let phases: Vec<_> = logs
-        .iter()
-        .flat_map(|(id, a)| {
-            a.phases
-                .iter()
-                .enumerate()
-                .map(move |(seq, p)| (*id, seq as i64, p))
-        })
-        .collect();
-    let cache_ops: Vec<_> = logs
-        .iter()
-        .flat_map(|(id, a)| {
-            a.cache_ops
-                .iter()
-                .enumerate()
-                .map(move |(seq, op)| (*id, seq as i64, op))
-        })
-        .collect();
-    let artifact_ops: Vec<_> = logs
-        .iter()
-        .flat_map(|(id, a)| {
-            a.artifact_ops
-                .iter()
-                .enumerate()
-                .map(move |(seq, op)| (*id, seq as i64, op))
-        })
-        .collect();
-    let builds: Vec<_> = logs
-        .iter()
-        .flat_map(|(id, a)| {
-            a.docker_builds
-                .iter()
-                .enumerate()
-                .map(move |(seq, b)| (*id, seq as i64, b))
-        })
-        .collect();
+    let phases = numbered(logs, |a| &a.phases);
+    let cache_ops = numbered(logs, |a| &a.cache_ops);
+    let artifact_ops = numbered(logs, |a| &a.artifact_ops);
+    let builds = numbered(logs, |a| &a.docker_builds);
     let steps: Vec<_> = builds
         .iter()
         .flat_map(|&(id, build_seq, b)| {
@@ -192,6 +160,21 @@ pub async fn save_analyses(
     )
     .await?;
     rollups::mark_jobs(tx, &ids).await
+}
+
+/// Every job's items of one kind with their position in the job: `(job id, seq, item)`.
+fn numbered<'a, T>(
+    logs: &[(i64, &'a JobAnalysis)],
+    items: impl Fn(&'a JobAnalysis) -> &'a [T],
+) -> Vec<(i64, i64, &'a T)> {
+    logs.iter()
+        .flat_map(|&(id, a)| {
+            items(a)
+                .iter()
+                .enumerate()
+                .map(move |(seq, item)| (id, seq as i64, item))
+        })
+        .collect()
 }
 
 /// A job's analysis in one row: what `job_metrics` holds.
