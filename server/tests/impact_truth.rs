@@ -19,6 +19,7 @@ use support::TestDb;
 
 on_both_backends! {
     every_scenario_recovers_its_planted_effects_and_findings => recovers_ground_truth;
+    the_report_covers_the_jobs_the_page_filters_select => follows_filters;
 }
 
 const DAYS: u32 = 60;
@@ -244,5 +245,47 @@ async fn both_backends_give_the_same_report() {
     );
     for ((truth, a), (_, b)) in a.iter().zip(&b) {
         assert_eq!(a, b, "{}", truth.project());
+    }
+}
+
+/// Jobs of the project the filters select, counted in SQL: status is the job's, branch and
+/// source the pipeline's (as on every page).
+async fn count_jobs(db: &Db, project: i64, status: Option<&str>, source: Option<&str>) -> u64 {
+    let sql = "SELECT COUNT(*) FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id \
+        WHERE j.project_id = $1 AND ($2 IS NULL OR j.status = $2) AND ($3 IS NULL OR p.source = $3)";
+    let row: (i64,) = with_pool!(db.pool(), p => sqlx::query_as(sql)
+        .bind(project).bind(status).bind(source).fetch_one(p).await.unwrap());
+    row.0 as u64
+}
+
+/// Status and source narrow the Impact section like every other view: the report counts
+/// exactly the jobs the filters select, and fewer than without them.
+async fn follows_filters(t: TestDb) {
+    let dataset = dataset();
+    store_load::load(&t.db, &dataset).await.unwrap();
+    let now_ms = dataset.now_us() / 1_000;
+    let truth = &dataset.ground_truth()[0];
+    let id = project_id(&t.db, truth.project()).await;
+    let all = project_impact(&t.db, id, &filters(&dataset), now_ms)
+        .await
+        .unwrap();
+    assert_eq!(all.jobs, count_jobs(&t.db, id, None, None).await);
+    let (source,): (String,) = with_pool!(t.db.pool(), p => sqlx::query_as(
+        "SELECT p.source FROM pipelines p WHERE p.project_id = $1 GROUP BY p.source ORDER BY COUNT(*) LIMIT 1")
+        .bind(id).fetch_one(p).await.unwrap());
+    for (status, source) in [(Some("failed"), None), (None, Some(source.as_str()))] {
+        let filters = Filters {
+            status: status.map(str::to_owned),
+            source: source.map(str::to_owned),
+            ..filters(&dataset)
+        };
+        let report = project_impact(&t.db, id, &filters, now_ms).await.unwrap();
+        let expected = count_jobs(&t.db, id, status, source).await;
+        assert_eq!(report.jobs, expected, "{status:?} {source:?}");
+        assert!(
+            0 < expected && expected < all.jobs,
+            "{status:?} {source:?} selects {expected} of {} jobs: not a test of the filter",
+            all.jobs
+        );
     }
 }

@@ -32,8 +32,14 @@ async fn pipeline_durations(db: &Db, scope: &Scope) -> sqlx::Result<Vec<f64>> {
     c.push("p.project_id = ?", Arg::Int(scope.project));
     c.push("p.created_at_ms >= ?", Arg::Int(scope.bounds_ms.0));
     c.push("p.created_at_ms < ?", Arg::Int(scope.bounds_ms.1));
-    if let Some(git_ref) = &scope.git_ref {
-        c.push("p.git_ref = ?", Arg::Text(git_ref.clone()));
+    for (column, value) in [
+        ("p.git_ref = ?", &scope.git_ref),
+        ("p.source = ?", &scope.source),
+        ("p.status = ?", &scope.status),
+    ] {
+        if let Some(value) = value {
+            c.push(column, Arg::Text(value.clone()));
+        }
     }
     let sql = format!(
         "SELECT p.duration_ms FROM pipelines p {} AND p.duration_ms IS NOT NULL",
@@ -50,10 +56,7 @@ pub async fn compare(db: &Db, a: &Scope, b: &Scope) -> sqlx::Result<Vec<Comparis
         pipeline_durations(db, a).await?,
         pipeline_durations(db, b).await?,
     );
-    let (ja, jb) = (
-        fetch::facts(db, a).await?.jobs,
-        fetch::facts(db, b).await?.jobs,
-    );
+    let (ja, jb) = (fetch::jobs(db, a).await?, fetch::jobs(db, b).await?);
     let mut rows = vec![row("Pipeline duration", &pa, &pb)];
     for phase in PhaseKind::ALL {
         let (va, vb) = (phase_values(&ja, phase), phase_values(&jb, phase));

@@ -17,7 +17,10 @@ pub struct Scope {
     /// `[start, end)` in epoch milliseconds, on the job's creation time.
     pub bounds_ms: (i64, i64),
     pub job: Option<String>,
+    /// Branch and source belong to the pipeline; status to the job (as on every page).
     pub git_ref: Option<String>,
+    pub source: Option<String>,
+    pub status: Option<String>,
 }
 
 impl Scope {
@@ -27,6 +30,8 @@ impl Scope {
             bounds_ms: filters.window.bounds_ms(now_ms),
             job: filters.job.clone(),
             git_ref: filters.git_ref.clone(),
+            source: filters.source.clone(),
+            status: filters.status.clone(),
         }
     }
 
@@ -43,11 +48,16 @@ impl Scope {
         if let Some(job) = &self.job {
             c.push("j.name = ?", Arg::Text(job.clone()));
         }
-        if let Some(git_ref) = &self.git_ref {
-            c.push(
-                "j.pipeline_id IN (SELECT id FROM pipelines WHERE git_ref = ?)",
-                Arg::Text(git_ref.clone()),
-            );
+        if let Some(status) = &self.status {
+            c.push("j.status = ?", Arg::Text(status.clone()));
+        }
+        for (column, value) in [("git_ref", &self.git_ref), ("source", &self.source)] {
+            if let Some(value) = value {
+                c.push(
+                    &format!("j.pipeline_id IN (SELECT id FROM pipelines WHERE {column} = ?)"),
+                    Arg::Text(value.clone()),
+                );
+            }
         }
         c
     }
@@ -137,6 +147,13 @@ const ARTIFACTS: &str = "SELECT a.job_id, a.direction, a.source_job_name, \
 
 const STEPS: &str = "SELECT s.job_id, s.build_seq, s.seq, s.instruction, \
     CAST(CASE WHEN s.cached THEN 1 ELSE 0 END AS BIGINT) AS cached, s.duration_ms FROM docker_steps s JOIN jobs j ON j.id = s.job_id";
+
+/// The jobs alone (the Compare page needs no cache, artifact or Docker records).
+pub async fn jobs(db: &Db, scope: &Scope) -> sqlx::Result<Vec<JobRow>> {
+    let c = scope.conditions();
+    let sql = format!("{JOBS} {} ORDER BY j.id", c.where_sql());
+    with_pool!(db.pool(), p => bind_args!(sqlx::query_as::<_, JobRow>(&sql), &c.args).fetch_all(p).await)
+}
 
 pub async fn facts(db: &Db, scope: &Scope) -> sqlx::Result<Facts> {
     let c = scope.conditions();

@@ -5,7 +5,7 @@
 //! that show it.
 //!
 //! The report is computed per project exactly as the page computes it (same window, job
-//! name and ref), so the file and the page agree number for number. Reports are small (tens
+//! name, ref, source and status), so the file and the page agree number for number. Reports are small (tens
 //! to hundreds of rows per project), so each is built in memory and then streamed out.
 
 use strata_app::{
