@@ -6,8 +6,11 @@ mod hooks;
 mod support;
 
 use hooks::{job_hook, pipeline_hook};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::FutureExt;
 use strata::webhooks::{
-    committer::{Received, store_together},
+    committer::{BatchResult, Committer, Received, store_together},
     delivery::{DeliveryKey, Outcome},
     payload::{self, HookKind},
     to_records,
@@ -101,5 +104,67 @@ async fn batch(t: TestDb) {
         strings(&t, "SELECT CAST(id AS TEXT) FROM projects ORDER BY id").await,
         ["5"],
         "nothing of the orphan's delivery remains"
+    );
+}
+
+static PANICKED: AtomicBool = AtomicBool::new(false);
+
+/// Stores like the committer does, except that the first batch panics midway.
+fn panics_once<'a>(
+    db: &'a strata_app::db::Db,
+    batch: &'a [&'a Received],
+) -> futures::future::BoxFuture<'a, BatchResult> {
+    async move {
+        if !PANICKED.swap(true, Ordering::SeqCst) {
+            let mut tx = db.begin().await.unwrap();
+            strata::webhooks::delivery::store_in(&mut tx, &batch[0].delivery(), &batch[0].records)
+                .await
+                .unwrap();
+            panic!("a bug while storing, after the first delivery's rows were written");
+        }
+        store_together(db, batch).await
+    }
+    .boxed()
+}
+
+/// A panic while storing refuses that batch, leaves none of its rows behind, and the
+/// committer goes on storing the next deliveries (SQLite: PostgreSQL has no committer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_while_storing_refuses_its_batch_and_the_committer_goes_on() {
+    let t = TestDb::sqlite().await;
+    let committer = Committer::with_store(t.db.clone(), panics_once);
+    let first = || received(HookKind::Job, &job_hook(5, 500, 5001, "success"), "first");
+    let refused = committer.store(first()).await;
+    assert!(
+        refused.is_err(),
+        "the panicking batch is refused: {refused:?}"
+    );
+    assert!(
+        strings(&t, "SELECT delivery_key FROM webhook_deliveries")
+            .await
+            .is_empty(),
+        "the panicking batch's transaction was rolled back"
+    );
+    let next = received(
+        HookKind::Pipeline,
+        &pipeline_hook(5, 500, &[5001], "running"),
+        "next",
+    );
+    assert!(matches!(
+        committer.store(next).await,
+        Ok(Outcome::Stored { .. })
+    ));
+    // GitLab retries the refused delivery, and now it is stored.
+    assert!(matches!(
+        committer.store(first()).await,
+        Ok(Outcome::Stored { .. })
+    ));
+    assert_eq!(
+        strings(
+            &t,
+            "SELECT delivery_key FROM webhook_deliveries ORDER BY delivery_key"
+        )
+        .await,
+        ["first", "next"]
     );
 }

@@ -11,8 +11,9 @@
 //! transaction: funnelling them through one committer measured slower (see
 //! docs/PERFORMANCE.md, Webhooks).
 
-use std::sync::Arc;
+use std::{panic::AssertUnwindSafe, sync::Arc};
 
+use futures::{FutureExt, future::BoxFuture};
 use strata_app::{
     db::{Backend, Db, Tx},
     with_tx,
@@ -31,6 +32,12 @@ pub const MAX_BATCH: usize = 64;
 /// Why a delivery was not stored: the database refused it, or its whole batch.
 pub type StoreError = Arc<sqlx::Error>;
 
+/// What storing a batch gives: an outcome per delivery, or the batch's own failure.
+pub type BatchResult = sqlx::Result<Vec<Result<Outcome, StoreError>>>;
+
+/// How the committer stores a batch: [`store_together`]; tests pass one that fails.
+pub type StoreBatch = for<'a> fn(&'a Db, &'a [&'a Received]) -> BoxFuture<'a, BatchResult>;
+
 /// A delivery as received, owned so it can wait in the committer's queue.
 pub struct Received {
     pub key: DeliveryKey,
@@ -41,7 +48,7 @@ pub struct Received {
 }
 
 impl Received {
-    fn delivery(&self) -> Delivery<'_> {
+    pub fn delivery(&self) -> Delivery<'_> {
         Delivery {
             key: &self.key,
             event: self.event,
@@ -68,9 +75,14 @@ pub struct Committer {
 impl Committer {
     /// Start the committer task (SQLite) on the current Tokio runtime.
     pub fn start(db: Db) -> Committer {
+        Committer::with_store(db, |db, batch| store_together(db, batch).boxed())
+    }
+
+    /// [`Committer::start`] with another way to store each batch (SQLite only).
+    pub fn with_store(db: Db, store: StoreBatch) -> Committer {
         let queue = (db.backend() == Backend::Sqlite).then(|| {
             let (queue, pending) = mpsc::channel(MAX_BATCH * 4);
-            tokio::spawn(run(db.clone(), pending));
+            tokio::spawn(run(db.clone(), pending, store));
             queue
         });
         Committer { db, queue }
@@ -93,16 +105,26 @@ impl Committer {
     }
 }
 
-async fn run(db: Db, mut pending: mpsc::Receiver<Pending>) {
+async fn run(db: Db, mut pending: mpsc::Receiver<Pending>, store: StoreBatch) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while pending.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let batch = std::mem::take(&mut batch);
         let received: Vec<&Received> = batch.iter().map(|p| &p.received).collect();
-        let outcomes = match store_together(&db, &received).await {
-            Ok(outcomes) => outcomes,
-            Err(error) => {
-                let error = Arc::new(error);
-                batch.iter().map(|_| Err(error.clone())).collect()
+        // A panic while storing (a bug) must not take the committer down with it: every later
+        // delivery would then be refused until a restart. The batch's transaction is dropped,
+        // so rolled back, its deliveries are refused (GitLab retries them) and the next batch
+        // goes on.
+        let stored = AssertUnwindSafe(store(&db, &received)).catch_unwind().await;
+        let outcomes = match stored {
+            Ok(Ok(outcomes)) => outcomes,
+            Ok(Err(error)) => refuse_all(batch.len(), error),
+            Err(_) => {
+                tracing::error!(
+                    deliveries = batch.len(),
+                    "storing a batch of webhook deliveries panicked; the batch was rolled back and refused"
+                );
+                let panicked = sqlx::Error::Protocol("storing the delivery panicked".into());
+                refuse_all(batch.len(), panicked)
             }
         };
         for (p, outcome) in batch.into_iter().zip(outcomes) {
@@ -113,13 +135,15 @@ async fn run(db: Db, mut pending: mpsc::Receiver<Pending>) {
     }
 }
 
+fn refuse_all(n: usize, error: sqlx::Error) -> Vec<Result<Outcome, StoreError>> {
+    let error = Arc::new(error);
+    (0..n).map(|_| Err(error.clone())).collect()
+}
+
 /// Store deliveries in one transaction, each in a savepoint of its own: an outcome per
 /// delivery, in order. `Err` when the transaction itself failed (begin or commit): then
 /// nothing of the batch is stored.
-pub async fn store_together(
-    db: &Db,
-    deliveries: &[&Received],
-) -> sqlx::Result<Vec<Result<Outcome, StoreError>>> {
+pub async fn store_together(db: &Db, deliveries: &[&Received]) -> BatchResult {
     let mut tx = db.begin().await?;
     let mut outcomes = Vec::with_capacity(deliveries.len());
     for r in deliveries {
