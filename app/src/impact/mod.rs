@@ -40,7 +40,17 @@ pub async fn project_impact(
 ) -> sqlx::Result<ImpactReport> {
     let scope = Scope::new(project, filters, now_ms);
     let facts = fetch::facts(db, &scope).await?;
-    Ok(report(&facts, scope.weeks()))
+    let weeks = scope.weeks();
+    // Bootstrap intervals over a busy project's jobs take a CPU for a noticeable time (tens of
+    // ms at a million jobs); off the async workers, webhooks and other pages do not wait.
+    match tokio::task::spawn_blocking(move || report(&facts, weeks)).await {
+        Ok(report) => Ok(report),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Only when the runtime shuts down under the request.
+        Err(e) => Err(sqlx::Error::Protocol(format!(
+            "impact report cancelled: {e}"
+        ))),
+    }
 }
 
 /// Every measure and finding from the facts; pure, so tests can feed it by hand.
