@@ -6,6 +6,8 @@
 //! [`with_tx!`]: each query is compiled for both drivers, so rows decode natively with no
 //! `Any`-driver conversion on the hot paths (export, ingest).
 
+mod sqlite_reader;
+
 use std::{fmt, path::PathBuf, str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
@@ -14,6 +16,8 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
+
+pub use sqlite_reader::{SqliteReader, rows};
 
 /// Where the data lives, parsed from `DATABASE_URL`.
 ///
@@ -141,6 +145,8 @@ pub enum Pool {
 pub struct Db {
     pool: Pool,
     write_lock: Arc<Mutex<()>>,
+    /// Bulk reads on a SQLite file (see [`SqliteReader`]).
+    reader: Option<Arc<SqliteReader>>,
 }
 
 /// A write transaction. On SQLite it holds the writer lock until it commits or drops.
@@ -233,10 +239,21 @@ impl Db {
     }
 
     pub fn from_pool(pool: Pool) -> Db {
+        let reader = match &pool {
+            Pool::Sqlite(p) => SqliteReader::new(p.connect_options().get_filename()).map(Arc::new),
+            Pool::Postgres(_) => None,
+        };
         Db {
             pool,
             write_lock: Arc::new(Mutex::new(())),
+            reader,
         }
+    }
+
+    /// Where big reads go on a SQLite file; `None` on PostgreSQL (sqlx reads fast enough
+    /// there) and on an in-memory SQLite database.
+    pub fn sqlite_reader(&self) -> Option<&Arc<SqliteReader>> {
+        self.reader.as_ref()
     }
 
     pub fn pool(&self) -> &Pool {
@@ -273,6 +290,9 @@ impl Db {
 
     /// Close every connection (on shutdown, so SQLite checkpoints its WAL).
     pub async fn close(&self) {
+        if let Some(reader) = &self.reader {
+            reader.close();
+        }
         with_pool!(&self.pool, p => p.close().await)
     }
 }

@@ -2,9 +2,11 @@
 //! its cache, artifact and Docker step records. Read once per report; every measure is then
 //! computed in memory (medians and bootstrap intervals need the values, not sums).
 
+use rusqlite::Row;
+
 use crate::{
     bind_args,
-    db::Db,
+    db::{Db, rows},
     model::filters::Filters,
     queries::sql::{Arg, Conditions},
     with_pool,
@@ -152,6 +154,11 @@ const STEPS: &str = "SELECT s.job_id, s.build_seq, s.seq, s.instruction, \
 pub async fn jobs(db: &Db, scope: &Scope) -> sqlx::Result<Vec<JobRow>> {
     let c = scope.conditions();
     let sql = format!("{JOBS} {} ORDER BY j.id", c.where_sql());
+    if let Some(reader) = db.sqlite_reader() {
+        return reader
+            .read(move |conn| rows(conn, &sql, &c.args, job_row))
+            .await;
+    }
     with_pool!(db.pool(), p => bind_args!(sqlx::query_as::<_, JobRow>(&sql), &c.args).fetch_all(p).await)
 }
 
@@ -164,11 +171,84 @@ pub async fn facts(db: &Db, scope: &Scope) -> sqlx::Result<Facts> {
         "{STEPS} {} ORDER BY s.job_id, s.build_seq, s.seq",
         c.where_sql()
     );
+    if let Some(reader) = db.sqlite_reader() {
+        return reader
+            .read(move |conn| {
+                Ok(Facts {
+                    jobs: rows(conn, &jobs_sql, &c.args, job_row)?,
+                    caches: rows(conn, &caches_sql, &c.args, cache_row)?,
+                    artifacts: rows(conn, &artifacts_sql, &c.args, artifact_row)?,
+                    steps: rows(conn, &steps_sql, &c.args, step_row)?,
+                })
+            })
+            .await;
+    }
     with_pool!(db.pool(), p => {
         let jobs = bind_args!(sqlx::query_as::<_, JobRow>(&jobs_sql), &c.args).fetch_all(p).await?;
         let caches = bind_args!(sqlx::query_as::<_, CacheRow>(&caches_sql), &c.args).fetch_all(p).await?;
         let artifacts = bind_args!(sqlx::query_as::<_, ArtifactRow>(&artifacts_sql), &c.args).fetch_all(p).await?;
         let steps = bind_args!(sqlx::query_as::<_, StepRow>(&steps_sql), &c.args).fetch_all(p).await?;
         Ok(Facts { jobs, caches, artifacts, steps })
+    })
+}
+
+// Rows read through rusqlite (SQLite files): columns in the order of the SELECTs above.
+
+fn job_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
+    Ok(JobRow {
+        id: r.get(0)?,
+        pipeline_id: r.get(1)?,
+        name: r.get(2)?,
+        created_at_ms: r.get(3)?,
+        duration_ms: r.get(4)?,
+        queued_duration_ms: r.get(5)?,
+        tag_list: r.get(6)?,
+        analysed: r.get(7)?,
+        prepare_ms: r.get(8)?,
+        sources_ms: r.get(9)?,
+        cache_restore_ms: r.get(10)?,
+        artifact_download_ms: r.get(11)?,
+        script_ms: r.get(12)?,
+        docker_build_ms: r.get(13)?,
+        cache_archive_ms: r.get(14)?,
+        artifact_upload_ms: r.get(15)?,
+        cleanup_ms: r.get(16)?,
+        other_ms: r.get(17)?,
+        docker_builds: r.get(18)?,
+        docker_steps: r.get(19)?,
+        docker_cached_steps: r.get(20)?,
+    })
+}
+
+fn cache_row(r: &Row<'_>) -> rusqlite::Result<CacheRow> {
+    Ok(CacheRow {
+        job_id: r.get(0)?,
+        direction: r.get(1)?,
+        cache_key: r.get(2)?,
+        outcome: r.get(3)?,
+        size_bytes: r.get(4)?,
+        duration_ms: r.get(5)?,
+    })
+}
+
+fn artifact_row(r: &Row<'_>) -> rusqlite::Result<ArtifactRow> {
+    Ok(ArtifactRow {
+        job_id: r.get(0)?,
+        direction: r.get(1)?,
+        source_job_name: r.get(2)?,
+        size_bytes: r.get(3)?,
+        duration_ms: r.get(4)?,
+        outcome: r.get(5)?,
+    })
+}
+
+fn step_row(r: &Row<'_>) -> rusqlite::Result<StepRow> {
+    Ok(StepRow {
+        job_id: r.get(0)?,
+        build_seq: r.get(1)?,
+        seq: r.get(2)?,
+        instruction: r.get(3)?,
+        cached: r.get(4)?,
+        duration_ms: r.get(5)?,
     })
 }
