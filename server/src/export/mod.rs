@@ -1,7 +1,8 @@
 //! CSV reports: every kind of row Strata stores, with the dashboard's filters.
 //!
-//! An export runs as its own task that streams rows from the database (sqlx `fetch`), writes
-//! them into a reused buffer and hands the reader ~64 KiB chunks through a bounded channel.
+//! An export runs as its own task that streams rows from the database (on a SQLite file
+//! through rusqlite on a blocking thread, on PostgreSQL with sqlx `fetch`), writes them into a
+//! reused buffer and hands the reader ~64 KiB chunks through a bounded channel.
 //! Memory stays flat whatever the row count, a slow reader slows the query, and a reader that
 //! goes away (a closed HTTP connection) ends the task and with it the query. HTTP
 //! (`/export/{kind}.csv`) and the command line (`strata export`) read the same chunks.

@@ -56,6 +56,18 @@ pub async fn write(
 ) -> Result<(), ExportError> {
     sink.out.header(plan.columns.iter().map(|c| c.name))?;
     let (sql, args) = query(plan, scope, window_ms, None);
+    if let Some(reader) = db.sqlite_reader() {
+        let columns = plan.columns;
+        let mut split = sink.split_off();
+        let (split, written) = reader
+            .read(move |conn| {
+                let written = write_sqlite(conn, &sql, &args, columns, &mut split);
+                Ok((split, written))
+            })
+            .await?;
+        sink.rejoin(split);
+        return written;
+    }
     with_pool!(db.pool(), pool => {
         let mut rows = bind_args!(sqlx::query(&sql), &args).fetch(pool);
         while let Some(row) = rows.try_next().await? {
@@ -83,6 +95,42 @@ where
             Cell::Bool => out.bool(row.try_get::<Option<bool>, _>(i)?)?,
             Cell::Text => out.text(row.try_get::<Option<&str>, _>(i)?)?,
         }
+    }
+    Ok(())
+}
+
+/// [`write`] on a SQLite file, through rusqlite on a blocking thread: rows are decoded in
+/// place and chunks handed over with a blocking send, so a reader that goes away (a closed
+/// channel) stops the statement at the next full chunk.
+fn write_sqlite(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[Arg],
+    columns: &[Column],
+    sink: &mut CsvSink,
+) -> Result<(), ExportError> {
+    let sqlite = |e: rusqlite::Error| ExportError::Db(sqlx::Error::AnyDriverError(Box::new(e)));
+    let mut statement = conn.prepare(sql).map_err(sqlite)?;
+    let values = args.iter().map(|a| match a {
+        Arg::Int(i) => rusqlite::types::Value::Integer(*i),
+        Arg::Text(t) => rusqlite::types::Value::Text(t.clone()),
+    });
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(values))
+        .map_err(sqlite)?;
+    while let Some(row) = rows.next().map_err(sqlite)? {
+        let out = &mut sink.out;
+        for (i, column) in columns.iter().enumerate() {
+            let value = row.get_ref(i).map_err(sqlite)?;
+            let int = || value.as_i64_or_null().map_err(|e| sqlite(e.into()));
+            match column.cell {
+                Cell::Int => out.int(int()?)?,
+                Cell::Time => out.time(int()?)?,
+                Cell::Bool => out.bool(int()?.map(|v| v != 0))?,
+                Cell::Text => out.text(value.as_str_or_null().map_err(|e| sqlite(e.into()))?)?,
+            }
+        }
+        sink.end_row_blocking()?;
     }
     Ok(())
 }

@@ -30,12 +30,50 @@ impl CsvSink {
 
     /// End the record being written and pass a chunk on when one is full.
     pub async fn end_row(&mut self) -> Result<(), ExportError> {
-        self.out.end()?;
-        self.rows += 1;
-        if self.out.chunk_ready() {
-            self.send().await?;
+        if let Some(chunk) = self.row_ended()? {
+            self.tx
+                .send(Ok(chunk))
+                .await
+                .map_err(|_| ExportError::ReaderGone)?;
         }
         Ok(())
+    }
+
+    /// [`CsvSink::end_row`] for a producer on a blocking thread.
+    pub fn end_row_blocking(&mut self) -> Result<(), ExportError> {
+        if let Some(chunk) = self.row_ended()? {
+            self.tx
+                .blocking_send(Ok(chunk))
+                .map_err(|_| ExportError::ReaderGone)?;
+        }
+        Ok(())
+    }
+
+    /// Count the record just written; a full chunk to pass on, if there is one.
+    fn row_ended(&mut self) -> Result<Option<Bytes>, ExportError> {
+        self.out.end()?;
+        self.rows += 1;
+        Ok(if self.out.chunk_ready() {
+            Some(self.out.take_chunk()?)
+        } else {
+            None
+        })
+    }
+
+    /// A sink for a producer on another thread: it sends to the same reader and continues
+    /// this one's output (what is buffered moves over). [`CsvSink::rejoin`] takes it back;
+    /// if it never comes back, this one can still report a failure to the reader.
+    pub fn split_off(&mut self) -> CsvSink {
+        CsvSink {
+            out: std::mem::take(&mut self.out),
+            tx: self.tx.clone(),
+            rows: 0,
+        }
+    }
+
+    pub fn rejoin(&mut self, other: CsvSink) {
+        self.out = other.out;
+        self.rows += other.rows;
     }
 
     /// Data rows written so far.
