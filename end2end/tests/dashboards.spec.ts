@@ -203,3 +203,40 @@ test("the Impact section's CSV download holds the numbers its table shows", asyn
   }
   consoleWatch.assertNone();
 });
+
+test("a chart's CSV holds the numbers the chart shows, under the page's filters", async ({ page }) => {
+  const consoleWatch = watchConsole(page);
+  await page.goto("/projects/102?period=90d&status=success");
+  await waitForHydration(page);
+  const figure = page.locator('figure[data-chart="durations"]');
+  const link = figure.locator("a.data-link");
+  await expect(link).toHaveAttribute("href", /\/export\/pipelines\.csv\?/);
+  await expect(link).toHaveAttribute("href", /status=success/);
+  await expect(link).toHaveAttribute("href", /period=90d/);
+
+  // Each day's mark carries "YYYY-MM-DD: N runs, median …" as its tooltip.
+  const shown: Record<string, number> = {};
+  for (const tip of await figure.locator("svg title").allTextContents()) {
+    const m = /^(\d{4}-\d{2}-\d{2}): (\d+) runs?\b/.exec(tip);
+    if (m) shown[m[1]] = Number(m[2]);
+  }
+  expect(Object.keys(shown).length).toBeGreaterThan(5);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const [header, ...rows] = parseCsv(readFileSync(await download.path(), "utf8"));
+  const created = header.indexOf("created_at");
+  const status = header.indexOf("status");
+  expect(created).toBeGreaterThanOrEqual(0);
+  const counted: Record<string, number> = {};
+  for (const row of rows.filter((r) => r.length === header.length)) {
+    expect(row[status]).toBe("success");
+    const day = row[created].slice(0, 10);
+    counted[day] = (counted[day] ?? 0) + 1;
+  }
+  // Every day either way: the chart may show a day with no run that passes the filters (0).
+  for (const day of new Set([...Object.keys(shown), ...Object.keys(counted)])) {
+    expect(counted[day] ?? 0, day).toBe(shown[day] ?? 0);
+  }
+  expect(Object.values(counted).reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+  consoleWatch.assertNone();
+});
