@@ -20,6 +20,7 @@ use support::TestDb;
 on_both_backends! {
     every_scenario_recovers_its_planted_effects_and_findings => recovers_ground_truth;
     the_report_covers_the_jobs_the_page_filters_select => follows_filters;
+    the_compare_page_counts_and_medians_match_sql => compare_matches_sql;
 }
 
 const DAYS: u32 = 60;
@@ -286,6 +287,90 @@ async fn follows_filters(t: TestDb) {
             0 < expected && expected < all.jobs,
             "{status:?} {source:?} selects {expected} of {} jobs: not a test of the filter",
             all.jobs
+        );
+    }
+}
+
+/// Values of one column over a project's rows created in `[from, to)` ms, sorted.
+async fn sorted_values(db: &Db, sql: &str, project: i64, from: i64, to: i64) -> Vec<f64> {
+    let rows: Vec<(i64,)> = with_pool!(db.pool(), p => sqlx::query_as(sql)
+        .bind(project).bind(from).bind(to).fetch_all(p).await.unwrap());
+    let mut values: Vec<f64> = rows.into_iter().map(|r| r.0 as f64).collect();
+    values.sort_by(f64::total_cmp);
+    values
+}
+
+/// The lower middle value, as the reports define the median.
+fn lower_median(sorted: &[f64]) -> Option<f64> {
+    (!sorted.is_empty()).then(|| sorted[(sorted.len() - 1) / 2])
+}
+
+/// The Compare page's rows for two periods: counts and medians of pipeline durations and of
+/// queue time, checked against the same values selected and sorted straight from SQL.
+async fn compare_matches_sql(t: TestDb) {
+    use strata_app::{impact::comparison, model::impact::Side};
+    let dataset = dataset();
+    store_load::load(&t.db, &dataset).await.unwrap();
+    let now_ms = dataset.now_us() / 1_000;
+    let today = now_ms / DAY_MS;
+    let id = project_id(&t.db, dataset.ground_truth()[0].project()).await;
+    let (a, b) = ((today - 40, today - 21), (today - 20, today));
+    let side = |(from, to): (i64, i64)| Side::Period { from, to };
+    let result = comparison(&t.db, id, &filters(&dataset), &side(a), &side(b), now_ms)
+        .await
+        .unwrap();
+    let bounds = |(from, to): (i64, i64)| (from * DAY_MS, (to + 1) * DAY_MS);
+    let checks = [
+        (
+            "Pipeline duration",
+            "SELECT duration_ms FROM pipelines WHERE project_id = $1 AND created_at_ms >= $2 \
+             AND created_at_ms < $3 AND duration_ms IS NOT NULL",
+        ),
+        (
+            "Queue",
+            "SELECT queued_duration_ms FROM jobs WHERE project_id = $1 AND created_at_ms >= $2 \
+             AND created_at_ms < $3 AND queued_duration_ms IS NOT NULL",
+        ),
+    ];
+    for (label, sql) in checks {
+        let row = result
+            .rows
+            .iter()
+            .find(|r| r.label == label)
+            .unwrap_or_else(|| panic!("no {label} row in {:?}", result.rows));
+        let (va, vb) = (
+            sorted_values(&t.db, sql, id, bounds(a).0, bounds(a).1).await,
+            sorted_values(&t.db, sql, id, bounds(b).0, bounds(b).1).await,
+        );
+        assert!(
+            va.len() > 10 && vb.len() > 10,
+            "{label}: too few values to test"
+        );
+        assert_eq!(
+            (row.a_count, row.b_count),
+            (va.len() as u64, vb.len() as u64),
+            "{label}"
+        );
+        assert_eq!(
+            row.a_median.as_ref().map(|m| m.value),
+            lower_median(&va),
+            "{label} a"
+        );
+        assert_eq!(
+            row.b_median.as_ref().map(|m| m.value),
+            lower_median(&vb),
+            "{label} b"
+        );
+        let difference = row.difference.as_ref().expect("a difference").value;
+        let expected = lower_median(&vb).unwrap() - lower_median(&va).unwrap();
+        assert!(
+            (difference - expected).abs() < 1e-6,
+            "{label}: {difference} vs {expected}"
+        );
+        let p = row.p_value.expect("a p-value");
+        assert!(
+            (0.0..=1.0).contains(&p) && row.significant == (p < 0.05),
+            "{label}: {row:?}"
         );
     }
 }
