@@ -68,10 +68,18 @@ async fn purge_keeps_rollups(t: TestDb) {
     });
     assert_eq!(count(&t, "job_daily").await, 4);
 
+    let version = || async {
+        with_pool!(t.db.pool(), p => sqlx::query_scalar::<_, i64>("SELECT data_version FROM projects WHERE id = 1").fetch_one(p).await.unwrap())
+    };
+    let before = version().await;
     let purged = retention::purge(&t.db, 365, NOW, Duration::ZERO)
         .await
         .unwrap();
     assert_eq!((purged.pipelines, purged.deliveries), (2, 1));
+    assert!(
+        version().await > before,
+        "reports computed before the purge are recomputed"
+    );
     let kept: Vec<i64> = with_pool!(t.db.pool(), p => sqlx::query_scalar("SELECT id FROM pipelines ORDER BY id").fetch_all(p).await.unwrap());
     assert_eq!(kept, vec![3, 4]);
     assert_eq!(count(&t, "jobs").await, 2, "jobs went with their pipelines");

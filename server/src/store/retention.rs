@@ -58,6 +58,12 @@ pub async fn purge(
             tokio::time::sleep(pause).await;
         }
     }
+    if purged.pipelines > 0 {
+        // Reports computed from raw rows (the Impact section) may have counted what is gone.
+        let mut tx = db.begin().await?;
+        with_tx!(&mut tx, c => sqlx::query("UPDATE projects SET data_version = data_version + 1").execute(c).await?.rows_affected());
+        tx.commit().await?;
+    }
     if purged != Purged::default() {
         tracing::info!(
             pipelines = purged.pipelines,

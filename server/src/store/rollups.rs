@@ -72,12 +72,35 @@ pub async fn refresh_dirty(
     let dirty: Vec<(i64, i64)> =
         with_pool!(db.pool(), p => sqlx::query_as(DIRTY).bind(limit).fetch_all(p).await)?;
     let mut refreshed = 0;
+    let mut changed_projects = Vec::new();
     for &(project_id, day) in &dirty {
         if refresh_day(db, project_id, day).await? {
             refreshed += 1;
+            if changed_projects.last() != Some(&project_id) {
+                changed_projects.push(project_id);
+            }
         }
     }
+    bump_data_versions(db, &changed_projects).await?;
     Ok(refreshed)
+}
+
+/// Tell readers of raw rows that these projects changed (`projects.data_version`). In a
+/// transaction of its own after the days' commits, so concurrent refreshers on PostgreSQL
+/// (REPEATABLE READ) never conflict over the project row, and a report computed from the new
+/// rows before this bump is merely computed once more.
+async fn bump_data_versions(db: &Db, projects: &[i64]) -> sqlx::Result<()> {
+    if projects.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    super::execute_for_ids(
+        &mut tx,
+        "UPDATE projects SET data_version = data_version + 1 WHERE id",
+        projects,
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// Refresh until nothing is dirty (after a bulk load, and in tests).
