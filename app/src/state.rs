@@ -4,11 +4,13 @@
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use crate::{db::Db, model::SetupStatus};
+use crate::{db::Db, impact::memo::ReportCache, model::SetupStatus};
 
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub setup: SetupStatus,
+    /// Impact reports between requests (the overview's findings, the Impact section).
+    pub reports: ReportCache,
 }

@@ -43,6 +43,7 @@ impl Application {
             leptos_options: site::leptos_options(addr, settings.site_root.clone()),
             db: db.clone(),
             setup: settings.setup_status(),
+            reports: Default::default(),
         };
         Application {
             listener,

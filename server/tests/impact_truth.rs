@@ -21,6 +21,7 @@ on_both_backends! {
     every_scenario_recovers_its_planted_effects_and_findings => recovers_ground_truth;
     the_report_covers_the_jobs_the_page_filters_select => follows_filters;
     the_compare_page_counts_and_medians_match_sql => compare_matches_sql;
+    reports_are_reused_until_the_project_changes => reused_until_changed;
 }
 
 const DAYS: u32 = 60;
@@ -373,4 +374,74 @@ async fn compare_matches_sql(t: TestDb) {
             "{label}: {row:?}"
         );
     }
+}
+
+/// The report cache hands out the same report until a change to the project's jobs has been
+/// folded into its rollups (which bumps `projects.data_version`), then a fresh one that
+/// equals a report computed from scratch.
+async fn reused_until_changed(t: TestDb) {
+    use std::sync::Arc;
+    use strata_app::impact::memo::ReportCache;
+    let dataset = dataset();
+    store_load::load(&t.db, &dataset).await.unwrap();
+    let now_ms = dataset.now_us() / 1_000;
+    let filters = filters(&dataset);
+    let id = project_id(&t.db, dataset.ground_truth()[0].project()).await;
+    let cache = ReportCache::default();
+    let first = cache
+        .project_impact(&t.db, id, &filters, now_ms)
+        .await
+        .unwrap();
+    let again = cache
+        .project_impact(&t.db, id, &filters, now_ms)
+        .await
+        .unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &again),
+        "the unchanged project's report is reused"
+    );
+
+    // A minute more queue for every job of the project, as a sync would store it.
+    let mut tx = t.db.begin().await.unwrap();
+    strata_app::with_tx!(&mut tx, c => {
+        sqlx::query("UPDATE jobs SET queued_duration_ms = queued_duration_ms + 60000 WHERE project_id = $1")
+            .bind(id).execute(&mut *c).await.unwrap();
+        sqlx::query("INSERT INTO rollup_dirty (project_id, day) SELECT DISTINCT project_id, created_at_ms / 86400000 FROM jobs WHERE project_id = $1")
+            .bind(id).execute(&mut *c).await.unwrap();
+    });
+    tx.commit().await.unwrap();
+    let lagging = cache
+        .project_impact(&t.db, id, &filters, now_ms)
+        .await
+        .unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &lagging),
+        "until the rollups catch up, the report lags too"
+    );
+
+    strata::store::rollups::refresh_all(&t.db).await.unwrap();
+    let fresh = cache
+        .project_impact(&t.db, id, &filters, now_ms)
+        .await
+        .unwrap();
+    assert!(!Arc::ptr_eq(&first, &fresh));
+    assert_eq!(
+        *fresh,
+        project_impact(&t.db, id, &filters, now_ms).await.unwrap()
+    );
+    let queue = |r: &ImpactReport| {
+        r.phases
+            .iter()
+            .find(|p| p.phase == strata_app::model::phase::PhaseKind::Queue)
+            .map(|p| p.total_ms)
+            .unwrap()
+    };
+    let (queued,): (i64,) = with_pool!(t.db.pool(), p => sqlx::query_as(
+        "SELECT COUNT(*) FROM jobs WHERE project_id = $1 AND queued_duration_ms IS NOT NULL")
+        .bind(id).fetch_one(p).await.unwrap());
+    let added = queue(&fresh) - queue(&first);
+    assert!(
+        queued > 100 && (added - 60_000.0 * queued as f64).abs() < 1.0,
+        "one more minute of queue per job with a queue time: {added} ms over {queued} jobs"
+    );
 }

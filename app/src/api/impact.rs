@@ -12,9 +12,12 @@ use crate::model::{
 pub async fn get_impact(id: i64, filters: Filters) -> Result<ImpactReport, ServerFnError> {
     let state = super::app_state()?;
     let now_ms = chrono::Utc::now().timestamp_millis();
-    crate::impact::project_impact(&state.db, id, &filters, now_ms)
+    let report = state
+        .reports
+        .project_impact(&state.db, id, &filters, now_ms)
         .await
-        .map_err(super::internal)
+        .map_err(super::internal)?;
+    Ok(ImpactReport::clone(&report))
 }
 
 /// `a` and `b` as in the Compare page's URL; a bad one is refused with its parameter named.
@@ -55,7 +58,7 @@ pub async fn get_comparison(
 pub async fn get_findings(filters: Filters) -> Result<Vec<ProjectFinding>, ServerFnError> {
     let state = super::app_state()?;
     let now_ms = chrono::Utc::now().timestamp_millis();
-    crate::impact::all_findings(&state.db, &filters, now_ms)
+    crate::impact::all_findings(&state.db, &state.reports, &filters, now_ms)
         .await
         .map_err(super::internal)
 }

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// Which jobs a report covers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Scope {
     pub project: i64,
     /// `[start, end)` in epoch milliseconds, on the job's creation time.

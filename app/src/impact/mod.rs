@@ -8,6 +8,7 @@ pub mod fetch;
 pub mod findings;
 pub mod keys;
 pub mod layers;
+pub mod memo;
 pub mod phases;
 
 use std::collections::HashMap;
@@ -106,9 +107,11 @@ pub async fn comparison(
     })
 }
 
-/// Every project's findings (the overview), most time at stake first.
+/// Every project's findings (the overview), most time at stake first; each project's report
+/// comes from `reports` while its data has not changed.
 pub async fn all_findings(
     db: &Db,
+    reports: &memo::ReportCache,
     filters: &Filters,
     now_ms: i64,
 ) -> sqlx::Result<Vec<ProjectFinding>> {
@@ -119,11 +122,11 @@ pub async fn all_findings(
         if filters.project.is_some_and(|p| p != id) {
             continue;
         }
-        let report = project_impact(db, id, filters, now_ms).await?;
-        out.extend(report.findings.into_iter().map(|finding| ProjectFinding {
+        let report = reports.project_impact(db, id, filters, now_ms).await?;
+        out.extend(report.findings.iter().map(|finding| ProjectFinding {
             project_id: id,
             project: path.clone(),
-            finding,
+            finding: finding.clone(),
         }));
     }
     out.sort_by(|a, b| {

@@ -8,7 +8,7 @@ use axum::{
 };
 use strata_app::{
     db::Db,
-    impact::project_impact,
+    impact::memo::ReportCache,
     model::{filters::Filters, impact::ImpactReport},
     queries::project,
 };
@@ -40,6 +40,7 @@ const KNOWN: [&str; 5] = ["period", "from", "to", "ref", "job"];
 )]
 pub async fn get_impact(
     State(db): State<Db>,
+    State(reports): State<ReportCache>,
     Path(id): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Json<ImpactReport>, ApiError> {
@@ -69,8 +70,9 @@ pub async fn get_impact(
         .map_err(|e| ApiError::internal("while looking up the project", e))?
         .ok_or_else(|| ApiError::not_found(format!("no project with id {id}"), Some("id")))?;
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let report = project_impact(&db, id, &filters, now_ms)
+    let report = reports
+        .project_impact(&db, id, &filters, now_ms)
         .await
         .map_err(|e| ApiError::internal("while computing the impact report", e))?;
-    Ok(Json(report))
+    Ok(Json(ImpactReport::clone(&report)))
 }
