@@ -248,6 +248,32 @@ async fn csv_and_api_agree(t: TestDb) {
             .filter(|r| r.get("project_id") == id.to_string())
             .count()
     );
+
+    // Status narrows the report like every view: the API and the CSV count the failed jobs.
+    let failed: i64 = with_pool!(t.db.pool(), p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE project_id = $1 AND status = 'failed'")
+        .bind(id).fetch_one(p).await.unwrap());
+    assert!(failed > 0);
+    let json: serde_json::Value = app
+        .get(&format!(
+            "/api/v1/projects/{id}/impact?{window}&status=failed"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["jobs"].as_i64(), Some(failed), "{json}");
+    let response = app
+        .get(&format!(
+            "/export/impact.csv?project={id}&{window}&status=failed"
+        ))
+        .await;
+    let (_, failed_rows) = parse(&response.bytes().await.unwrap());
+    let jobs = failed_rows
+        .iter()
+        .find(|r| r.get("section") == "summary" && r.get("measure") == "jobs")
+        .and_then(|r| r.value());
+    assert_eq!(jobs, Some(failed as f64));
     app.stop().await;
 }
 

@@ -11,7 +11,9 @@ use super::{
     cursor,
     error::{ApiError, ErrorBody},
     items::page_type,
-    params::{FilterParams, ListRequest, PageParams, RefJobParams, WindowParams},
+    params::{
+        ListRequest, PageParams, ProjectParam, RefJobParams, SourceStatusParams, WindowParams,
+    },
 };
 use crate::export::daily::{DailyFold, DailyRecord, DailyRow, query};
 
@@ -22,7 +24,7 @@ page_type!(DailyPage, DailyRecord);
     get,
     path = "/api/v1/daily",
     tag = "daily",
-    params(WindowParams, RefJobParams, FilterParams, PageParams),
+    params(WindowParams, RefJobParams, SourceStatusParams, ProjectParam, PageParams),
     responses(
         (status = 200, description = "A page of job-name days", body = DailyPage),
         (status = 400, description = "A parameter is invalid", body = ErrorBody),

@@ -15,11 +15,11 @@ use strata_app::{
 
 use super::{
     error::{ApiError, ErrorBody},
-    params::{RefJobParams, WindowParams},
+    params::{RefJobParams, SourceStatusParams, WindowParams},
 };
 
-/// The filters an Impact report reads (the page's: window, ref and job name).
-const KNOWN: [&str; 5] = ["period", "from", "to", "ref", "job"];
+/// The filters an Impact report reads (the page's: window, ref, source, status, job name).
+const KNOWN: [&str; 7] = ["period", "from", "to", "ref", "source", "status", "job"];
 
 /// The Impact report of one project over a window.
 #[utoipa::path(
@@ -29,7 +29,8 @@ const KNOWN: [&str; 5] = ["period", "from", "to", "ref", "job"];
     params(
         ("id" = i64, Path, description = "GitLab project id"),
         WindowParams,
-        RefJobParams
+        RefJobParams,
+        SourceStatusParams
     ),
     responses(
         (status = 200, description = "Time per phase, cache keys and the effect of a hit, \

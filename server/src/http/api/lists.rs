@@ -11,7 +11,10 @@ use super::{
     cursor,
     error::{ApiError, ErrorBody},
     items::{JobItem, PipelineItem, page_type},
-    params::{FilterParams, ListRequest, PageParams, PipelineParam, RefJobParams, WindowParams},
+    params::{
+        ListRequest, PageParams, PipelineParam, ProjectParam, RefJobParams, SourceStatusParams,
+        WindowParams,
+    },
 };
 use crate::export::{
     kinds::{JOBS, PIPELINES, Plan},
@@ -26,7 +29,7 @@ page_type!(JobPage, JobItem);
     get,
     path = "/api/v1/pipelines",
     tag = "pipelines",
-    params(WindowParams, RefJobParams, FilterParams, PipelineParam, PageParams),
+    params(WindowParams, RefJobParams, SourceStatusParams, ProjectParam, PipelineParam, PageParams),
     responses(
         (status = 200, description = "A page of pipelines", body = PipelinePage),
         (status = 400, description = "A parameter is invalid", body = ErrorBody),
@@ -47,7 +50,7 @@ pub async fn list_pipelines(
     get,
     path = "/api/v1/jobs",
     tag = "jobs",
-    params(WindowParams, RefJobParams, FilterParams, PipelineParam, PageParams),
+    params(WindowParams, RefJobParams, SourceStatusParams, ProjectParam, PipelineParam, PageParams),
     responses(
         (status = 200, description = "A page of jobs", body = JobPage),
         (status = 400, description = "A parameter is invalid", body = ErrorBody),

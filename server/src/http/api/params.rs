@@ -87,7 +87,7 @@ pub struct WindowParams {
     to: Option<String>,
 }
 
-/// Branch and job name, as on the dashboard (the project page's Impact section reads these).
+/// Branch and job name, as on the dashboard.
 #[allow(dead_code)]
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -101,19 +101,27 @@ pub struct RefJobParams {
     job: Option<String>,
 }
 
-/// The other filters lists take.
+/// Pipeline source and status, as on the dashboard.
 #[allow(dead_code)]
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct FilterParams {
+pub struct SourceStatusParams {
     /// What started the pipeline (push, schedule, merge_request_event, …).
     #[param(min_length = 1, max_length = 255)]
     source: Option<String>,
-    /// GitLab status: of the job for job rows, of the pipeline for pipeline rows.
+    /// GitLab status: of the job for job rows (and the Impact report), of the pipeline for
+    /// pipeline rows.
     #[param(
         pattern = "^(created|waiting_for_resource|preparing|pending|running|success|failed|canceled|skipped|manual|scheduled|canceling)$"
     )]
     status: Option<String>,
+}
+
+/// The project, for lists across projects.
+#[allow(dead_code)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectParam {
     /// GitLab project id.
     project: Option<i64>,
 }
