@@ -37,29 +37,24 @@ pub async fn load(
     };
     let days = filters.window.days(now_ms);
     let bounds = filters.window.bounds_ms(now_ms);
-    let daily = project::days(db, filters, days).await?;
-    let totals = job_totals_by::<i64>(db, "d.project_id", filters, days)
-        .await?
-        .into_values()
-        .next()
-        .unwrap_or_default();
-    let pipelines = sketches_by::<i64>(db, Table::Pipelines, "d.project_id", filters, days)
-        .await?
-        .into_values()
-        .next()
-        .unwrap_or_default();
-    let job_names = project::job_names(db, filters, days).await?;
-    let slowest = project::slowest_pipelines(db, filters, bounds, 10).await?;
-    let artifacts = project::job_points(
-        db,
-        filters,
-        bounds,
-        PointKind::ArtifactTransfer,
-        SCATTER_POINTS,
-    )
-    .await?;
-    let docker =
-        project::job_points(db, filters, bounds, PointKind::DockerCache, SCATTER_POINTS).await?;
+    // Independent reads: each on its own pooled connection, at once.
+    let (daily, totals, pipelines, job_names, slowest, artifacts, docker) = tokio::try_join!(
+        project::days(db, filters, days),
+        job_totals_by::<i64>(db, "d.project_id", filters, days),
+        sketches_by::<i64>(db, Table::Pipelines, "d.project_id", filters, days),
+        project::job_names(db, filters, days),
+        project::slowest_pipelines(db, filters, bounds, 10),
+        project::job_points(
+            db,
+            filters,
+            bounds,
+            PointKind::ArtifactTransfer,
+            SCATTER_POINTS
+        ),
+        project::job_points(db, filters, bounds, PointKind::DockerCache, SCATTER_POINTS),
+    )?;
+    let totals = totals.into_values().next().unwrap_or_default();
+    let pipelines = pipelines.into_values().next().unwrap_or_default();
 
     let daily_csv = Filters {
         job: None,
