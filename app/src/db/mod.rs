@@ -17,7 +17,7 @@ use sqlx::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-pub use sqlite_reader::{SqliteReader, rows};
+pub use sqlite_reader::{SqliteReader, params, rows};
 
 /// Where the data lives, parsed from `DATABASE_URL`.
 ///

@@ -112,10 +112,14 @@ pub fn rows<T>(
     row: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<Vec<T>> {
     let mut statement = conn.prepare_cached(sql)?;
-    let values = args.iter().map(|a| match a {
+    let mapped = statement.query_map(params(args), row)?;
+    mapped.collect()
+}
+
+/// `args` to bind in order (`$1`, `$2`, …).
+pub fn params(args: &[Arg]) -> impl rusqlite::Params + '_ {
+    rusqlite::params_from_iter(args.iter().map(|a| match a {
         Arg::Int(i) => Value::Integer(*i),
         Arg::Text(t) => Value::Text(t.clone()),
-    });
-    let mapped = statement.query_map(rusqlite::params_from_iter(values), row)?;
-    mapped.collect()
+    }))
 }

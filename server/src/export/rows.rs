@@ -3,7 +3,12 @@
 
 use futures::TryStreamExt;
 use sqlx::{ColumnIndex, Decode, Row, Type};
-use strata_app::{bind_args, db::Db, queries::sql::Arg, with_pool};
+use strata_app::{
+    bind_args,
+    db::{Db, params},
+    queries::sql::Arg,
+    with_pool,
+};
 
 use super::{
     ExportError,
@@ -111,13 +116,7 @@ fn write_sqlite(
 ) -> Result<(), ExportError> {
     let sqlite = |e: rusqlite::Error| ExportError::Db(sqlx::Error::AnyDriverError(Box::new(e)));
     let mut statement = conn.prepare(sql).map_err(sqlite)?;
-    let values = args.iter().map(|a| match a {
-        Arg::Int(i) => rusqlite::types::Value::Integer(*i),
-        Arg::Text(t) => rusqlite::types::Value::Text(t.clone()),
-    });
-    let mut rows = statement
-        .query(rusqlite::params_from_iter(values))
-        .map_err(sqlite)?;
+    let mut rows = statement.query(params(args)).map_err(sqlite)?;
     while let Some(row) = rows.next().map_err(sqlite)? {
         let out = &mut sink.out;
         for (i, column) in columns.iter().enumerate() {
