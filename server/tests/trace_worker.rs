@@ -207,14 +207,7 @@ async fn truncated_always(t: TestDb) {
     worker.drain(&CancellationToken::new()).await.unwrap();
 
     assert!(!recording.saved.lock().unwrap().contains_key(&broken));
-    assert_eq!(
-        count(
-            &t.db,
-            &format!("SELECT COUNT(*) FROM jobs WHERE id = {broken} AND trace_status = 'failed'")
-        )
-        .await,
-        1
-    );
+    assert_given_up(&t.db, broken).await;
     assert_eq!(count(&t.db, "SELECT COUNT(*) FROM trace_queue").await, 0);
     let summary = progress.summary(0, 0);
     assert_eq!((summary.logs_failed, summary.logs_retry_later), (1, 2));
@@ -244,14 +237,7 @@ async fn unstorable(t: TestDb) {
         .await,
         41
     );
-    assert_eq!(
-        count(
-            &t.db,
-            &format!("SELECT COUNT(*) FROM jobs WHERE id = {poisoned} AND trace_status = 'failed'")
-        )
-        .await,
-        1
-    );
+    assert_given_up(&t.db, poisoned).await;
     assert_eq!(count(&t.db, "SELECT COUNT(*) FROM trace_queue").await, 0);
     let summary = progress.summary(0, 0);
     assert_eq!(
@@ -262,4 +248,10 @@ async fn unstorable(t: TestDb) {
         ),
         (41, 2, 1)
     );
+}
+
+/// The job's log was given up: marked `failed`, so no worker fetches it again.
+async fn assert_given_up(db: &strata_app::db::Db, job_id: i64) {
+    let sql = format!("SELECT COUNT(*) FROM jobs WHERE id = {job_id} AND trace_status = 'failed'");
+    assert_eq!(count(db, &sql).await, 1, "job {job_id}");
 }

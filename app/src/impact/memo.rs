@@ -96,19 +96,6 @@ impl ReportCache {
             },
         );
     }
-
-    /// Reports kept now.
-    pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .by_scope
-            .len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// The project's data version; `None` when there is no such project.
