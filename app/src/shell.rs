@@ -16,7 +16,8 @@ use crate::{
     },
 };
 
-/// The document around the app, rendered on the server only.
+/// The document around the app. Pages are rendered on the server only (Leptos islands
+/// mode): the browser loads wasm for the few interactive parts marked `#[island]`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -27,7 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="description" content="Strata: where GitLab CI build time goes" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -40,13 +41,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, once the page is interactive: end-to-end tests wait for
-    // this mark before they click, and it tells a user's devtools that hydration succeeded.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Stylesheet id="strata-css" href="/pkg/strata.css" />
         <Title formatter=|page: String| {

@@ -107,6 +107,35 @@ test("filters change the URL and the numbers; back and forward restore them", as
   consoleWatch.assertNone();
 });
 
+test("the filter form goes to the canonical URL and refuses dates in the wrong order", async ({ page }) => {
+  const consoleWatch = watchConsole(page);
+  await page.goto("/projects/102?period=90d");
+  await waitForHydration(page);
+  const tile = page.getByTestId("tile-pipelines");
+
+  // Only what was chosen reaches the URL: no empty from/to/ref/source parameters.
+  await page.getByTestId("status-filter").selectOption("success");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/\/projects\/102\?period=90d&status=success$/);
+  await expect(tile).toHaveText(String(pipelinesSince(102, 90, "success")));
+
+  // Dates in the wrong order: the island explains, and the page stays where it was.
+  await waitForHydration(page);
+  await page.getByLabel("From", { exact: true }).fill("2026-10-15");
+  await page.getByLabel("To", { exact: true }).fill("2026-10-01");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("filter-problem")).toHaveText("invalid `from`: must not be after `to`");
+  await expect(page).toHaveURL(/\?period=90d&status=success$/);
+
+  // In order, the typed days replace the preset period.
+  await page.getByLabel("From", { exact: true }).fill("2026-10-01");
+  await page.getByLabel("To", { exact: true }).fill("2026-10-15");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/\/projects\/102\?from=2026-10-01&to=2026-10-15&status=success$/);
+  await expect(page.getByTestId("period-label")).toHaveText("2026-10-01 to 2026-10-15");
+  consoleWatch.assertNone();
+});
+
 test("hostile job names and branches show as text and run nothing", async ({ page }) => {
   // .ci/e2e renamed one job and its pipeline's branch before starting the server.
   const hostileJob = "</title><script>alert(1)</script>";

@@ -1,15 +1,14 @@
 //! The filter bar every page carries, and the hook that reads filters from the URL.
 //!
 //! Filters live only in the URL: links can be shared, back/forward restores them, and the
-//! server renders the same page the browser would. After hydration the router swaps data
-//! without reloading; before it (or without JavaScript) the form is a plain GET.
+//! server renders the same page the browser would. Pages are rendered on the server only;
+//! the bar's form is the one island the browser hydrates. Before hydration (or without
+//! JavaScript) the period chips are links and the form a plain GET; once hydrated, the form
+//! checks its dates and goes to the canonical URL of what was chosen (no empty parameters,
+//! the page's job and project kept).
 
 use leptos::{ev::SubmitEvent, prelude::*};
-use leptos_router::{
-    NavigateOptions,
-    components::A,
-    hooks::{use_location, use_navigate, use_query_map},
-};
+use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::model::{
     Period,
@@ -38,94 +37,104 @@ const SOURCES: [&str; 9] = [
     "external",
 ];
 
+/// The bar for the page being rendered: its path and filters handed to the island.
 #[component]
 pub fn FilterBar(#[prop(into)] filters: Signal<Filters>) -> impl IntoView {
-    let location = use_location();
-    let navigate = use_navigate();
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let Some(form) = ev.target().and_then(|t| wasm_form_pairs(&t)) else {
-            return;
-        };
-        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let mut next = match Filters::from_pairs(pairs) {
-            Ok(f) => f,
-            Err(_) => filters.get_untracked(),
-        };
-        // Keep what the form does not show (job name, project).
-        let current = filters.get_untracked();
-        next.job = next.job.or(current.job);
-        next.project = next.project.or(current.project);
-        navigate(
-            &next.href(&location.pathname.get_untracked()),
-            NavigateOptions::default(),
-        );
-    };
+    let path = use_location().pathname.get_untracked();
+    // Type-erased: the island's view type is deep enough to exceed the pages' recursion limit.
+    view! { <FilterControls filters=filters.get_untracked() path=path /> }.into_any()
+}
 
+/// Period chips and the filter form (an island: compiled to wasm, props sent as JSON).
+#[island]
+fn FilterControls(filters: Filters, path: String) -> impl IntoView {
+    let problem = RwSignal::new(None::<String>);
+    let on_submit = {
+        let (filters, path) = (filters.clone(), path.clone());
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let Some(pairs) = ev.target().and_then(|t| form_pairs(&t)) else {
+                return;
+            };
+            match chosen(&filters, &pairs) {
+                Ok(next) => {
+                    problem.set(None);
+                    go_to(&next.href(&path));
+                }
+                Err(e) => problem.set(Some(e.to_string())),
+            }
+        }
+    };
+    let (from, to) = match filters.window {
+        Window::Days { from, to } => (format_day(from), format_day(to)),
+        Window::Last(_) => (String::new(), String::new()),
+    };
+    let period = match filters.window {
+        Window::Last(p) if p != Period::default() => p.as_param().to_owned(),
+        _ => String::new(),
+    };
     view! {
         <div class="filter-bar">
             <nav class="period-picker" aria-label="Period">
                 {Period::ALL
                     .into_iter()
-                    .map(|period| {
-                        let href = move || filters.get().with_window(Window::Last(period)).href(&location.pathname.get());
-                        let active = move || filters.get().window == Window::Last(period);
+                    .map(|p| {
+                        let active = filters.window == Window::Last(p);
                         view! {
-                            <A
-                                href=href
-                                attr:class=move || if active() { "chip active" } else { "chip" }
-                                attr:aria-current=move || active().then_some("true")
-                                attr:data-period=period.as_param()
+                            <a
+                                href=filters.with_window(Window::Last(p)).href(&path)
+                                class=if active { "chip active" } else { "chip" }
+                                aria-current=active.then_some("true")
+                                data-period=p.as_param()
                             >
-                                {period.short_label()}
-                            </A>
+                                {p.short_label()}
+                            </a>
                         }
                     })
                     .collect_view()}
             </nav>
             <form class="filter-form" method="get" on:submit=on_submit>
-                {move || {
-                    let f = filters.get();
-                    let (from, to) = match f.window {
-                        Window::Days { from, to } => (format_day(from), format_day(to)),
-                        Window::Last(_) => (String::new(), String::new()),
-                    };
-                    let period = match f.window {
-                        Window::Last(p) if p != Period::default() => p.as_param().to_owned(),
-                        _ => String::new(),
-                    };
-                    view! {
-                        <input type="hidden" name="period" value=period />
-                        <label>"From " <input type="date" name="from" value=from /></label>
-                        <label>"To " <input type="date" name="to" value=to /></label>
-                        <label>"Branch " <input type="text" name="ref" placeholder="any" value=f.git_ref.clone().unwrap_or_default() /></label>
-                        <label>"Source "
-                            <select name="source">
-                                <option value="" selected=f.source.is_none()>"any"</option>
-                                {SOURCES.iter().map(|s| view! {
-                                    <option value=*s selected=f.source.as_deref() == Some(*s)>{*s}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                        <label>"Status "
-                            <select name="status" data-testid="status-filter">
-                                <option value="" selected=f.status.is_none()>"any"</option>
-                                {STATUSES.iter().map(|s| view! {
-                                    <option value=*s selected=f.status.as_deref() == Some(*s)>{*s}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                    }
-                }}
+                <input type="hidden" name="period" value=period />
+                <label>"From " <input type="date" name="from" value=from /></label>
+                <label>"To " <input type="date" name="to" value=to /></label>
+                <label>"Branch " <input type="text" name="ref" placeholder="any" value=filters.git_ref.clone().unwrap_or_default() /></label>
+                <label>"Source "
+                    <select name="source">
+                        <option value="" selected=filters.source.is_none()>"any"</option>
+                        {SOURCES.iter().map(|s| view! {
+                            <option value=*s selected=filters.source.as_deref() == Some(*s)>{*s}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label>"Status "
+                    <select name="status" data-testid="status-filter">
+                        <option value="" selected=filters.status.is_none()>"any"</option>
+                        {STATUSES.iter().map(|s| view! {
+                            <option value=*s selected=filters.status.as_deref() == Some(*s)>{*s}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
                 <button type="submit">"Apply"</button>
+                <p class="error filter-problem" role="alert" data-testid="filter-problem" hidden=move || problem.get().is_none()>
+                    {move || problem.get()}
+                </p>
             </form>
         </div>
     }
 }
 
+/// What the form asks for. Dates typed in win over the hidden preset period (as they do in a
+/// URL); what the form does not show (job name, project) is kept from the page.
+fn chosen(current: &Filters, pairs: &[(String, String)]) -> Result<Filters, FilterError> {
+    let mut next = Filters::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    next.job = next.job.or_else(|| current.job.clone());
+    next.project = next.project.or(current.project);
+    Ok(next)
+}
+
 /// The form's fields as `(name, value)` pairs (browser only).
 #[cfg(feature = "hydrate")]
-fn wasm_form_pairs(target: &web_sys::EventTarget) -> Option<Vec<(String, String)>> {
+fn form_pairs(target: &web_sys::EventTarget) -> Option<Vec<(String, String)>> {
     use wasm_bindgen::JsCast;
     let form: web_sys::HtmlFormElement = target.clone().dyn_into().ok()?;
     let data = web_sys::FormData::new_with_form(&form).ok()?;
@@ -142,6 +151,74 @@ fn wasm_form_pairs(target: &web_sys::EventTarget) -> Option<Vec<(String, String)
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn wasm_form_pairs<T>(_target: &T) -> Option<Vec<(String, String)>> {
+fn form_pairs<T>(_target: &T) -> Option<Vec<(String, String)>> {
     None
+}
+
+/// A full page load: every page is rendered on the server.
+fn go_to(href: &str) {
+    let _ = window().location().assign(href);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn empty_fields_leave_a_canonical_url() {
+        let current = Filters::default();
+        let form = pairs(&[
+            ("period", "7d"),
+            ("from", ""),
+            ("to", ""),
+            ("ref", ""),
+            ("source", ""),
+            ("status", "success"),
+        ]);
+        assert_eq!(
+            chosen(&current, &form).unwrap().href("/p"),
+            "/p?period=7d&status=success"
+        );
+    }
+
+    #[test]
+    fn typed_dates_replace_the_preset_period() {
+        let current = Filters::default();
+        let form = pairs(&[
+            ("period", "90d"),
+            ("from", "2026-10-01"),
+            ("to", "2026-10-15"),
+        ]);
+        assert_eq!(
+            chosen(&current, &form).unwrap().href("/"),
+            "/?from=2026-10-01&to=2026-10-15"
+        );
+    }
+
+    #[test]
+    fn the_page_job_and_project_are_kept() {
+        let current = Filters {
+            job: Some("build image".into()),
+            project: Some(7),
+            ..Filters::default()
+        };
+        let next = chosen(&current, &pairs(&[("ref", "main")])).unwrap();
+        assert_eq!(
+            (next.job.as_deref(), next.project, next.git_ref.as_deref()),
+            (Some("build image"), Some(7), Some("main"))
+        );
+    }
+
+    #[test]
+    fn dates_in_the_wrong_order_are_refused_with_a_reason() {
+        let form = pairs(&[("from", "2026-10-15"), ("to", "2026-10-01")]);
+        let err = chosen(&Filters::default(), &form).unwrap_err();
+        assert_eq!(err.to_string(), "invalid `from`: must not be after `to`");
+    }
 }
