@@ -6,7 +6,10 @@
 //!
 //! `cargo bench -p strata --bench pages` (optionally `-- PIPELINES_PER_PROJECT RUNS`). The first
 //! render of each page is reported on its own: it computes the Impact reports that the
-//! following renders reuse.
+//! following renders reuse. A second table renders the overview right after new data (every
+//! project's data version bumped, as the rollup refresher does under steady ingest), with
+//! `STRATA_IMPACT_MAX_STALE=0s` (every report computed before the answer: the baseline) and
+//! with the default 5m (the earlier report served, the new one computed in the background).
 //! Reuses the loaded database in $STRATA_BENCH_DB if it exists (loading takes minutes).
 
 use std::{
@@ -60,7 +63,7 @@ fn main() -> anyhow::Result<()> {
     println!("database: {} ({jobs} jobs)", path.display());
 
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let server = Server::start(&path, port)?;
+    let server = Server::start(&path, port, "5m")?;
     let today = Utc::now().timestamp_millis().div_euclid(DAY_MS);
     let (from, to) = (today - 29, today);
     let pages = [
@@ -112,6 +115,35 @@ fn main() -> anyhow::Result<()> {
         );
     }
     server.stop();
+
+    println!();
+    println!("| overview `/` right after new data | render p50 | render p95 | max |");
+    println!("|---|---|---|---|");
+    for max_stale in ["0s", "5m"] {
+        let server = Server::start(&path, port, max_stale)?;
+        let url = format!("http://127.0.0.1:{port}/");
+        runtime.block_on(fetch(&client, &url))?;
+        let mut renders = Vec::new();
+        for _ in 0..runs {
+            sqlite3_time(
+                &path,
+                "UPDATE projects SET data_version = data_version + 1;",
+            )?;
+            renders.push(runtime.block_on(fetch(&client, &url))?);
+        }
+        let (r50, r95, max) = (
+            percentile(&mut renders, 0.5),
+            percentile(&mut renders, 0.95),
+            percentile(&mut renders, 1.0),
+        );
+        println!(
+            "| STRATA_IMPACT_MAX_STALE={max_stale} | {:.1} ms | {:.1} ms | {:.1} ms |",
+            r50 * 1e3,
+            r95 * 1e3,
+            max * 1e3
+        );
+        server.stop();
+    }
     Ok(())
 }
 
@@ -157,10 +189,11 @@ struct Server {
 }
 
 impl Server {
-    fn start(db: &Path, port: u16) -> anyhow::Result<Server> {
+    fn start(db: &Path, port: u16, impact_max_stale: &str) -> anyhow::Result<Server> {
         let child = Command::new(env!("CARGO_BIN_EXE_strata"))
             .arg("serve")
             .env("DATABASE_URL", db)
+            .env("STRATA_IMPACT_MAX_STALE", impact_max_stale)
             .env("STRATA_LISTEN", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

@@ -215,6 +215,13 @@ pub struct OpsArgs {
     /// everything.
     #[arg(long, env = "STRATA_RETENTION_DAYS", default_value = "365", value_parser = parse_retention)]
     pub retention_days: Retention,
+
+    /// How old an Impact report (the project page's Impact section, the overview's findings)
+    /// may be when new data has arrived: such a report is shown at once while the new one is
+    /// computed in the background. 0s always computes the new one first (slower pages under
+    /// steady ingest).
+    #[arg(long, env = "STRATA_IMPACT_MAX_STALE", default_value = "5m", value_parser = parse_duration)]
+    pub impact_max_stale: Duration,
 }
 
 /// How long raw pipelines and jobs are kept.

@@ -26,14 +26,18 @@ pub struct Settings {
     pub ops: OpsSettings,
 }
 
-/// Access control, the public address and retention. `Default` is open, with no public URL,
-/// keeping everything (the command line's default retention is 365 days).
+/// Access control, the public address, retention and report freshness. `Default` is open,
+/// with no public URL, keeping everything, Impact reports always current (the command line's
+/// defaults: 365 days, 5 minutes).
 #[derive(Debug, Clone, Default)]
 pub struct OpsSettings {
     pub auth: Option<Arc<AuthConfig>>,
     pub public_url: Option<url::Url>,
     /// Days of pipelines and jobs to keep; `None` keeps everything.
     pub retention_days: Option<i64>,
+    /// Impact reports of older data served while newer ones are computed, up to this age
+    /// (`Default`: zero, always current).
+    pub impact_max_stale: Duration,
 }
 
 impl OpsSettings {
@@ -46,6 +50,7 @@ impl OpsSettings {
             auth,
             public_url: args.public_url.clone(),
             retention_days: args.retention_days.days(),
+            impact_max_stale: args.impact_max_stale,
         })
     }
 }

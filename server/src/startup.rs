@@ -5,7 +5,7 @@ use std::{future::Future, net::SocketAddr};
 
 use anyhow::Context;
 use axum::Router;
-use strata_app::{db::Db, state::AppState};
+use strata_app::{db::Db, impact::memo::ReportCache, state::AppState};
 use tokio::net::TcpListener;
 
 use crate::{
@@ -43,7 +43,7 @@ impl Application {
             leptos_options: site::leptos_options(addr, settings.site_root.clone()),
             db: db.clone(),
             setup: settings.setup_status(),
-            reports: Default::default(),
+            reports: ReportCache::new(settings.ops.impact_max_stale),
         };
         Application {
             listener,

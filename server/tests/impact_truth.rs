@@ -22,6 +22,7 @@ on_both_backends! {
     the_report_covers_the_jobs_the_page_filters_select => follows_filters;
     the_compare_page_counts_and_medians_match_sql => compare_matches_sql;
     reports_are_reused_until_the_project_changes => reused_until_changed;
+    an_earlier_report_is_served_while_the_current_one_is_computed => stale_while_recomputed;
 }
 
 const DAYS: u32 = 60;
@@ -401,15 +402,7 @@ async fn reused_until_changed(t: TestDb) {
         "the unchanged project's report is reused"
     );
 
-    // A minute more queue for every job of the project, as a sync would store it.
-    let mut tx = t.db.begin().await.unwrap();
-    strata_app::with_tx!(&mut tx, c => {
-        sqlx::query("UPDATE jobs SET queued_duration_ms = queued_duration_ms + 60000 WHERE project_id = $1")
-            .bind(id).execute(&mut *c).await.unwrap();
-        sqlx::query("INSERT INTO rollup_dirty (project_id, day) SELECT DISTINCT project_id, created_at_ms / 86400000 FROM jobs WHERE project_id = $1")
-            .bind(id).execute(&mut *c).await.unwrap();
-    });
-    tx.commit().await.unwrap();
+    add_a_minute_of_queue(&t.db, id).await;
     let lagging = cache
         .project_impact(&t.db, id, &filters, now_ms)
         .await
@@ -443,5 +436,92 @@ async fn reused_until_changed(t: TestDb) {
     assert!(
         queued > 100 && (added - 60_000.0 * queued as f64).abs() < 1.0,
         "one more minute of queue per job with a queue time: {added} ms over {queued} jobs"
+    );
+}
+
+/// A minute more queue for every job of the project, as a sync would store it (the days it
+/// touched marked for the rollup refresher, which bumps the project's data version).
+async fn add_a_minute_of_queue(db: &Db, id: i64) {
+    let mut tx = db.begin().await.unwrap();
+    strata_app::with_tx!(&mut tx, c => {
+        sqlx::query("UPDATE jobs SET queued_duration_ms = queued_duration_ms + 60000 WHERE project_id = $1")
+            .bind(id).execute(&mut *c).await.unwrap();
+        sqlx::query("INSERT INTO rollup_dirty (project_id, day) SELECT DISTINCT project_id, created_at_ms / 86400000 FROM jobs WHERE project_id = $1")
+            .bind(id).execute(&mut *c).await.unwrap();
+    });
+    tx.commit().await.unwrap();
+}
+
+/// With a `max_stale`, new data does not make the next view wait: it gets the earlier report
+/// while the current one is computed in the background, which then takes its place. A report
+/// older than `max_stale` is not served: the current one is computed first.
+async fn stale_while_recomputed(t: TestDb) {
+    use std::{
+        sync::Arc,
+        time::{Duration, Instant},
+    };
+    use strata_app::impact::memo::ReportCache;
+    let dataset = dataset();
+    store_load::load(&t.db, &dataset).await.unwrap();
+    let now_ms = dataset.now_us() / 1_000;
+    let filters = filters(&dataset);
+    let id = project_id(&t.db, dataset.ground_truth()[0].project()).await;
+
+    let cache = ReportCache::new(Duration::from_secs(600));
+    let first = cache
+        .project_impact(&t.db, id, &filters, now_ms)
+        .await
+        .unwrap();
+    add_a_minute_of_queue(&t.db, id).await;
+    strata::store::rollups::refresh_all(&t.db).await.unwrap();
+    let served = cache
+        .project_impact(&t.db, id, &filters, now_ms)
+        .await
+        .unwrap();
+    assert!(
+        Arc::ptr_eq(&first, &served),
+        "the earlier report is served at once"
+    );
+    let current = project_impact(&t.db, id, &filters, now_ms).await.unwrap();
+    assert_ne!(
+        *first, current,
+        "the change shows in a report computed afresh"
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let replaced = loop {
+        let report = cache
+            .project_impact(&t.db, id, &filters, now_ms)
+            .await
+            .unwrap();
+        if !Arc::ptr_eq(&first, &report) {
+            break report;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the background computation never replaced the report"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(*replaced, current);
+
+    let strict = ReportCache::new(Duration::from_millis(1));
+    let before = strict
+        .project_impact(&t.db, id, &filters, now_ms)
+        .await
+        .unwrap();
+    add_a_minute_of_queue(&t.db, id).await;
+    strata::store::rollups::refresh_all(&t.db).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let after = strict
+        .project_impact(&t.db, id, &filters, now_ms)
+        .await
+        .unwrap();
+    assert!(
+        !Arc::ptr_eq(&before, &after),
+        "a report past max_stale is not served"
+    );
+    assert_eq!(
+        *after,
+        project_impact(&t.db, id, &filters, now_ms).await.unwrap()
     );
 }

@@ -4,13 +4,19 @@
 //! the overview needs one per project. Every change to a project's jobs or pipelines marks a
 //! rollup day dirty, and the refresher bumps `projects.data_version` once it has folded the
 //! change in (`strata::store::rollups`), so a report computed at a version stays right until
-//! the version moves: it is then computed again on the next request. Reports lag ingest as
-//! the rollups do (one refresh interval), on every replica alike, since the version is
-//! read from the database.
+//! the version moves. Reports lag ingest as the rollups do (one refresh interval), on every
+//! replica alike, since the version is read from the database.
+//!
+//! Under steady ingest the version of a busy project moves every refresh, so a page would
+//! compute its reports on nearly every view. With `max_stale` set (`STRATA_IMPACT_MAX_STALE`),
+//! a report of an earlier version that is younger than that is served at once while its
+//! successor is computed in the background (one computation per report at a time);
+//! older ones, and every report when `max_stale` is zero, are computed before the answer.
 
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
+    time::{Duration, Instant},
 };
 
 use super::{fetch::Scope, project_impact};
@@ -22,6 +28,9 @@ const CAPACITY: usize = 256;
 #[derive(Clone, Debug, Default)]
 pub struct ReportCache {
     inner: Arc<Mutex<Entries>>,
+    /// How old a report of an earlier data version may be and still be served while the
+    /// current one is computed; zero: never served.
+    max_stale: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -35,11 +44,37 @@ struct Entries {
 struct Entry {
     version: i64,
     report: Arc<ImpactReport>,
+    /// When the report's facts were read.
+    read_at: Instant,
     used: u64,
+    /// A background computation of the current version is under way.
+    refreshing: bool,
+}
+
+/// What the cache holds for a scope at a data version.
+enum Lookup {
+    Current(Arc<ImpactReport>),
+    /// An earlier version's report young enough to serve; `refresh` when this caller should
+    /// start the background computation (nobody else has).
+    Stale {
+        report: Arc<ImpactReport>,
+        refresh: bool,
+    },
+    Missing,
 }
 
 impl ReportCache {
-    /// [`project_impact`], reused while the project's data version stays the same.
+    /// A cache that serves reports of an earlier data version up to `max_stale` old while it
+    /// computes the current one (zero: always compute the current one first).
+    pub fn new(max_stale: Duration) -> ReportCache {
+        ReportCache {
+            inner: Default::default(),
+            max_stale,
+        }
+    }
+
+    /// [`project_impact`], reused while the project's data version stays the same (or, for
+    /// up to `max_stale`, while its successor is being computed).
     pub async fn project_impact(
         &self,
         db: &Db,
@@ -54,27 +89,83 @@ impl ReportCache {
                 project_impact(db, project, filters, now_ms).await?,
             ));
         };
-        if let Some(report) = self.get(&scope, version) {
-            return Ok(report);
+        match self.lookup(&scope, version) {
+            Lookup::Current(report) => Ok(report),
+            Lookup::Stale { report, refresh } => {
+                if refresh {
+                    self.refresh_in_background(db.clone(), scope, filters.clone(), now_ms, version);
+                }
+                Ok(report)
+            }
+            Lookup::Missing => {
+                let read_at = Instant::now();
+                let report = Arc::new(project_impact(db, project, filters, now_ms).await?);
+                self.put(scope, version, read_at, report.clone());
+                Ok(report)
+            }
         }
-        let report = Arc::new(project_impact(db, project, filters, now_ms).await?);
-        self.put(scope, version, report.clone());
-        Ok(report)
     }
 
-    fn get(&self, scope: &Scope, version: i64) -> Option<Arc<ImpactReport>> {
+    fn refresh_in_background(
+        &self,
+        db: Db,
+        scope: Scope,
+        filters: Filters,
+        now_ms: i64,
+        version: i64,
+    ) {
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let read_at = Instant::now();
+            match project_impact(&db, scope.project, &filters, now_ms).await {
+                Ok(report) => cache.put(scope, version, read_at, Arc::new(report)),
+                Err(error) => {
+                    // The next request tries again (or, once the report is too old, computes
+                    // it itself and reports the error).
+                    tracing::warn!(project = scope.project, %error, "impact report refresh failed");
+                    cache.refresh_ended(&scope);
+                }
+            }
+        });
+    }
+
+    fn lookup(&self, scope: &Scope, version: i64) -> Lookup {
         let mut entries = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         entries.clock += 1;
         let now = entries.clock;
-        let entry = entries.by_scope.get_mut(scope)?;
-        (entry.version == version).then(|| {
-            entry.used = now;
-            entry.report.clone()
-        })
+        let Some(entry) = entries.by_scope.get_mut(scope) else {
+            return Lookup::Missing;
+        };
+        entry.used = now;
+        if entry.version >= version {
+            return Lookup::Current(entry.report.clone());
+        }
+        if self.max_stale.is_zero() || entry.read_at.elapsed() > self.max_stale {
+            return Lookup::Missing;
+        }
+        let refresh = !entry.refreshing;
+        entry.refreshing = true;
+        Lookup::Stale {
+            report: entry.report.clone(),
+            refresh,
+        }
     }
 
-    fn put(&self, scope: Scope, version: i64, report: Arc<ImpactReport>) {
+    fn refresh_ended(&self, scope: &Scope) {
         let mut entries = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = entries.by_scope.get_mut(scope) {
+            entry.refreshing = false;
+        }
+    }
+
+    fn put(&self, scope: Scope, version: i64, read_at: Instant, report: Arc<ImpactReport>) {
+        let mut entries = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(held) = entries.by_scope.get(&scope)
+            && held.version > version
+        {
+            // A request computed a later version while this one was under way.
+            return;
+        }
         if entries.by_scope.len() >= CAPACITY && !entries.by_scope.contains_key(&scope) {
             let oldest = entries
                 .by_scope
@@ -92,7 +183,9 @@ impl ReportCache {
             Entry {
                 version,
                 report,
+                read_at,
                 used,
+                refreshing: false,
             },
         );
     }

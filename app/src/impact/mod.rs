@@ -108,31 +108,43 @@ pub async fn comparison(
 }
 
 /// Every project's findings (the overview), most time at stake first; each project's report
-/// comes from `reports` while its data has not changed.
+/// comes from `reports` while its data has not changed. Reports to compute are computed a few
+/// at a time: each reads on one blocking thread and computes on another.
 pub async fn all_findings(
     db: &Db,
     reports: &memo::ReportCache,
     filters: &Filters,
     now_ms: i64,
 ) -> sqlx::Result<Vec<ProjectFinding>> {
+    use futures::{StreamExt, TryStreamExt};
+    const AT_ONCE: usize = 4;
     let projects: Vec<(i64, String)> = with_pool!(db.pool(), p =>
         sqlx::query_as("SELECT id, path FROM projects ORDER BY path").fetch_all(p).await)?;
-    let mut out = Vec::new();
-    for (id, path) in projects {
-        if filters.project.is_some_and(|p| p != id) {
-            continue;
-        }
-        let report = reports.project_impact(db, id, filters, now_ms).await?;
-        out.extend(report.findings.iter().map(|finding| ProjectFinding {
-            project_id: id,
-            project: path.clone(),
-            finding: finding.clone(),
-        }));
-    }
+    let per_project: Vec<Vec<ProjectFinding>> = futures::stream::iter(projects)
+        .filter(|(id, _)| std::future::ready(filters.project.is_none_or(|p| p == *id)))
+        .map(|(id, path)| async move {
+            let report = reports.project_impact(db, id, filters, now_ms).await?;
+            let found: Vec<ProjectFinding> = report
+                .findings
+                .iter()
+                .map(|finding| ProjectFinding {
+                    project_id: id,
+                    project: path.clone(),
+                    finding: finding.clone(),
+                })
+                .collect();
+            sqlx::Result::<_>::Ok(found)
+        })
+        .buffer_unordered(AT_ONCE)
+        .try_collect()
+        .await?;
+    let mut out: Vec<ProjectFinding> = per_project.into_iter().flatten().collect();
+    // Ties in order of project path, whichever report finished first.
     out.sort_by(|a, b| {
         b.finding
             .time_per_week_ms
             .total_cmp(&a.finding.time_per_week_ms)
+            .then_with(|| a.project.cmp(&b.project))
     });
     Ok(out)
 }
