@@ -218,8 +218,8 @@ pub struct OpsArgs {
 
     /// How old an Impact report (the project page's Impact section, the overview's findings)
     /// may be when new data has arrived: such a report is shown at once while the new one is
-    /// computed in the background. 0s always computes the new one first (slower pages under
-    /// steady ingest).
+    /// computed in the background (one at a time, each at most every 10 s). 0s always computes
+    /// the new one first (slower pages under steady ingest).
     #[arg(long, env = "STRATA_IMPACT_MAX_STALE", default_value = "5m", value_parser = parse_duration)]
     pub impact_max_stale: Duration,
 }

@@ -467,7 +467,7 @@ async fn stale_while_recomputed(t: TestDb) {
     let filters = filters(&dataset);
     let id = project_id(&t.db, dataset.ground_truth()[0].project()).await;
 
-    let cache = ReportCache::new(Duration::from_secs(600));
+    let cache = ReportCache::new(Duration::from_secs(600)).recomputing_every(Duration::ZERO);
     let first = cache
         .project_impact(&t.db, id, &filters, now_ms)
         .await

@@ -9,9 +9,10 @@
 //!
 //! Under steady ingest the version of a busy project moves every refresh, so a page would
 //! compute its reports on nearly every view. With `max_stale` set (`STRATA_IMPACT_MAX_STALE`),
-//! a report of an earlier version that is younger than that is served at once while its
-//! successor is computed in the background (one computation per report at a time);
-//! older ones, and every report when `max_stale` is zero, are computed before the answer.
+//! a report of an earlier version that is younger than that is served at once, and its
+//! successor is computed in the background (one computation at a time, each report at most
+//! every 10 s); older ones, and every report when `max_stale` is zero, are computed before
+//! the answer.
 
 use std::{
     collections::HashMap,
@@ -19,18 +20,38 @@ use std::{
     time::{Duration, Instant},
 };
 
+use tokio::sync::Semaphore;
+
 use super::{fetch::Scope, project_impact};
 use crate::{db::Db, model::filters::Filters, model::impact::ImpactReport, with_pool};
 
 /// Reports kept at most (a report is tens of kilobytes).
 const CAPACITY: usize = 256;
 
-#[derive(Clone, Debug, Default)]
+/// Background computations under way at most: one view of the overview can find every
+/// project's report stale at once. They queue, leaving the other cores to serve pages.
+const REFRESHES_AT_ONCE: usize = 1;
+
+/// A stale report is recomputed in the background at most this often: under steady ingest a
+/// busy project's version moves every rollup refresh (2 s), and recomputing on every view
+/// would keep a core busy. Reports then lag ingest by at most this plus one computation.
+const RECOMPUTE_EVERY: Duration = Duration::from_secs(10);
+
+#[derive(Clone, Debug)]
 pub struct ReportCache {
     inner: Arc<Mutex<Entries>>,
     /// How old a report of an earlier data version may be and still be served while the
     /// current one is computed; zero: never served.
     max_stale: Duration,
+    recompute_every: Duration,
+    refresh_slots: Arc<Semaphore>,
+}
+
+/// Always current reports (`max_stale` zero).
+impl Default for ReportCache {
+    fn default() -> Self {
+        ReportCache::new(Duration::ZERO)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -70,6 +91,16 @@ impl ReportCache {
         ReportCache {
             inner: Default::default(),
             max_stale,
+            recompute_every: RECOMPUTE_EVERY,
+            refresh_slots: Arc::new(Semaphore::new(REFRESHES_AT_ONCE)),
+        }
+    }
+
+    /// The same cache recomputing stale reports at most `every` (default 10 s).
+    pub fn recomputing_every(self, every: Duration) -> ReportCache {
+        ReportCache {
+            recompute_every: every,
+            ..self
         }
     }
 
@@ -116,6 +147,8 @@ impl ReportCache {
     ) {
         let cache = self.clone();
         tokio::spawn(async move {
+            // Never closed, so acquiring only waits.
+            let _slot = cache.refresh_slots.acquire().await;
             let read_at = Instant::now();
             match project_impact(&db, scope.project, &filters, now_ms).await {
                 Ok(report) => cache.put(scope, version, read_at, Arc::new(report)),
@@ -140,11 +173,12 @@ impl ReportCache {
         if entry.version >= version {
             return Lookup::Current(entry.report.clone());
         }
-        if self.max_stale.is_zero() || entry.read_at.elapsed() > self.max_stale {
+        let age = entry.read_at.elapsed();
+        if self.max_stale.is_zero() || age > self.max_stale {
             return Lookup::Missing;
         }
-        let refresh = !entry.refreshing;
-        entry.refreshing = true;
+        let refresh = !entry.refreshing && age >= self.recompute_every;
+        entry.refreshing |= refresh;
         Lookup::Stale {
             report: entry.report.clone(),
             refresh,
@@ -195,4 +229,84 @@ impl ReportCache {
 async fn data_version(db: &Db, project: i64) -> sqlx::Result<Option<i64>> {
     const SQL: &str = "SELECT data_version FROM projects WHERE id = $1";
     with_pool!(db.pool(), p => sqlx::query_scalar(SQL).bind(project).fetch_optional(p).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::impact::{fetch::Facts, report};
+
+    const FIVE_MINUTES: Duration = Duration::from_secs(300);
+
+    fn scope() -> Scope {
+        Scope::new(1, &Filters::default(), 0)
+    }
+
+    fn empty_report() -> Arc<ImpactReport> {
+        Arc::new(report(&Facts::default(), 1.0))
+    }
+
+    fn lookup(cache: &ReportCache, version: i64) -> &'static str {
+        match cache.lookup(&scope(), version) {
+            Lookup::Current(_) => "current",
+            Lookup::Stale { refresh: true, .. } => "stale, refresh",
+            Lookup::Stale { refresh: false, .. } => "stale",
+            Lookup::Missing => "missing",
+        }
+    }
+
+    #[test]
+    fn a_stale_report_is_served_and_recomputed_by_one_caller_at_a_time() {
+        let cache = ReportCache::new(FIVE_MINUTES).recomputing_every(Duration::ZERO);
+        assert_eq!(lookup(&cache, 1), "missing");
+        cache.put(scope(), 1, Instant::now(), empty_report());
+        assert_eq!(lookup(&cache, 1), "current");
+        assert_eq!(lookup(&cache, 2), "stale, refresh");
+        assert_eq!(lookup(&cache, 2), "stale", "one computation at a time");
+        cache.refresh_ended(&scope());
+        assert_eq!(
+            lookup(&cache, 2),
+            "stale, refresh",
+            "a failed one is tried again"
+        );
+        cache.put(scope(), 2, Instant::now(), empty_report());
+        assert_eq!(lookup(&cache, 2), "current");
+    }
+
+    #[test]
+    fn a_stale_report_is_recomputed_at_most_every_interval() {
+        let cache = ReportCache::new(FIVE_MINUTES);
+        cache.put(scope(), 1, Instant::now(), empty_report());
+        assert_eq!(lookup(&cache, 2), "stale", "read less than 10 s ago");
+        let read_at = Instant::now() - Duration::from_secs(11);
+        cache.put(scope(), 1, read_at, empty_report());
+        assert_eq!(lookup(&cache, 2), "stale, refresh");
+    }
+
+    #[test]
+    fn too_old_or_never_stale_reports_are_computed_first() {
+        let cache = ReportCache::new(FIVE_MINUTES);
+        cache.put(
+            scope(),
+            1,
+            Instant::now() - Duration::from_secs(301),
+            empty_report(),
+        );
+        assert_eq!(lookup(&cache, 2), "missing");
+        let strict = ReportCache::default();
+        strict.put(scope(), 1, Instant::now(), empty_report());
+        assert_eq!(lookup(&strict, 2), "missing");
+    }
+
+    #[test]
+    fn a_later_version_is_not_replaced_by_an_earlier_one() {
+        let cache = ReportCache::new(FIVE_MINUTES);
+        let later = empty_report();
+        cache.put(scope(), 3, Instant::now(), later.clone());
+        cache.put(scope(), 2, Instant::now(), empty_report());
+        match cache.lookup(&scope(), 3) {
+            Lookup::Current(report) => assert!(Arc::ptr_eq(&report, &later)),
+            _ => panic!("version 3 is held"),
+        }
+    }
 }
