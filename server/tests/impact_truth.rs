@@ -383,11 +383,7 @@ async fn compare_matches_sql(t: TestDb) {
 async fn reused_until_changed(t: TestDb) {
     use std::sync::Arc;
     use strata_app::impact::memo::ReportCache;
-    let dataset = dataset();
-    store_load::load(&t.db, &dataset).await.unwrap();
-    let now_ms = dataset.now_us() / 1_000;
-    let filters = filters(&dataset);
-    let id = project_id(&t.db, dataset.ground_truth()[0].project()).await;
+    let (id, filters, now_ms) = first_scenario_loaded(&t.db).await;
     let cache = ReportCache::default();
     let first = cache
         .project_impact(&t.db, id, &filters, now_ms)
@@ -439,6 +435,14 @@ async fn reused_until_changed(t: TestDb) {
     );
 }
 
+/// The demo loaded; the first scenario's project id, with the whole window and its "now".
+async fn first_scenario_loaded(db: &Db) -> (i64, Filters, i64) {
+    let dataset = dataset();
+    store_load::load(db, &dataset).await.unwrap();
+    let id = project_id(db, dataset.ground_truth()[0].project()).await;
+    (id, filters(&dataset), dataset.now_us() / 1_000)
+}
+
 /// A minute more queue for every job of the project, as a sync would store it (the days it
 /// touched marked for the rollup refresher, which bumps the project's data version).
 async fn add_a_minute_of_queue(db: &Db, id: i64) {
@@ -461,11 +465,7 @@ async fn stale_while_recomputed(t: TestDb) {
         time::{Duration, Instant},
     };
     use strata_app::impact::memo::ReportCache;
-    let dataset = dataset();
-    store_load::load(&t.db, &dataset).await.unwrap();
-    let now_ms = dataset.now_us() / 1_000;
-    let filters = filters(&dataset);
-    let id = project_id(&t.db, dataset.ground_truth()[0].project()).await;
+    let (id, filters, now_ms) = first_scenario_loaded(&t.db).await;
 
     let cache = ReportCache::new(Duration::from_secs(600)).recomputing_every(Duration::ZERO);
     let first = cache
