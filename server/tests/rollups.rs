@@ -96,6 +96,13 @@ async fn job_daily(t: &TestDb) -> Vec<DailyRow> {
          FROM job_daily ORDER BY day, job_name, git_ref, status").fetch_all(p).await.unwrap())
 }
 
+/// `(day, ref, status, runs, duration_ms, script_ms, cache_hits)` of `project_job_daily`.
+async fn project_job_daily(t: &TestDb) -> Vec<(i64, String, String, i64, i64, i64, i64)> {
+    with_pool!(t.db.pool(), p => sqlx::query_as(
+        "SELECT day, git_ref, status, runs, duration_ms, script_ms, cache_hits
+         FROM project_job_daily ORDER BY day, git_ref, status").fetch_all(p).await.unwrap())
+}
+
 async fn sums_per_group(t: TestDb) {
     let p1 = pipeline(1, "main", "success", 300, DAY);
     let p2 = pipeline(2, "main", "failed", 200, DAY);
@@ -145,6 +152,16 @@ async fn sums_per_group(t: TestDb) {
         (2, Some(90_000.0), Some(110_000.0))
     );
 
+    // The same sums without the job name, for the overview.
+    assert_eq!(
+        project_job_daily(&t).await,
+        vec![
+            (DAY, "main".into(), "failed".into(), 1, 40_000, 0, 0),
+            (DAY, "main".into(), "success".into(), 2, 200_000, 175_000, 1),
+            (DAY + 1, "feature".into(), "success".into(), 1, 50_000, 0, 0)
+        ]
+    );
+
     let pipelines: Vec<(i64, String, i64, i64)> = with_pool!(t.db.pool(), p => sqlx::query_as(
         "SELECT day, status, runs, duration_ms FROM pipeline_daily ORDER BY day, status").fetch_all(p).await.unwrap());
     assert_eq!(
@@ -180,4 +197,9 @@ async fn changes_are_picked_up(t: TestDb) {
     let rows = job_daily(&t).await;
     assert_eq!(rows.len(), 1, "the running row was replaced: {rows:?}");
     assert_eq!((rows[0].3.as_str(), rows[0].5), ("success", 70_000));
+    assert_eq!(
+        project_job_daily(&t).await,
+        vec![(DAY, "main".into(), "success".into(), 1, 70_000, 0, 0)],
+        "replaced in the per-project sums too"
+    );
 }

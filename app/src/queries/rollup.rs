@@ -156,6 +156,30 @@ pub async fn job_totals_by<K: GroupKey>(
         .collect())
 }
 
+/// Job sums per project over the window and filters: [`job_totals_by`] project, read from
+/// `project_job_daily` (job_daily summed over job names, a fraction of its rows) unless the
+/// filters pick a job name.
+pub async fn job_totals_by_project(
+    db: &Db,
+    filters: &Filters,
+    days: (i64, i64),
+) -> sqlx::Result<BTreeMap<i64, JobTotals>> {
+    if filters.job.is_some() {
+        return job_totals_by(db, "d.project_id", filters, days).await;
+    }
+    let c = Conditions::rollup("d", filters, days, false);
+    let sql = format!(
+        "SELECT CAST(d.project_id AS TEXT) AS g, {JOB_SUM_SQL} FROM project_job_daily d {} GROUP BY d.project_id",
+        c.where_sql()
+    );
+    let rows: Vec<GroupedTotals> =
+        with_pool!(db.pool(), p => bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Some((i64::from_text(r.g)?, r.totals)))
+        .collect())
+}
+
 #[derive(sqlx::FromRow)]
 struct GroupedTotals {
     g: String,

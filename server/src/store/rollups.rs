@@ -315,12 +315,21 @@ async fn refresh_day(db: &Db, project_id: i64, day: i64) -> sqlx::Result<bool> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    // The same day summed over job names, for reads that group by project (the overview).
+    let insert_project_jobs = format!(
+        "INSERT INTO project_job_daily (project_id, day, git_ref, source, status, {}) \
+         SELECT project_id, day, git_ref, source, status, {} FROM job_daily \
+         WHERE project_id = $1 AND day = $2 GROUP BY project_id, day, git_ref, source, status",
+        JOB_SUMS.join(", "),
+        JOB_SUMS.map(|c| format!("SUM({c})")).join(", ")
+    );
     const INSERT_PIPELINE: &str = "
         INSERT INTO pipeline_daily (project_id, day, git_ref, source, status, runs, timed_runs, duration_ms, duration_sketch, queued_ms)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
     with_tx!(&mut tx, c => {
         sqlx::query("DELETE FROM job_daily WHERE project_id = $1 AND day = $2").bind(project_id).bind(day).execute(&mut *c).await?;
+        sqlx::query("DELETE FROM project_job_daily WHERE project_id = $1 AND day = $2").bind(project_id).bind(day).execute(&mut *c).await?;
         sqlx::query("DELETE FROM pipeline_daily WHERE project_id = $1 AND day = $2").bind(project_id).bind(day).execute(&mut *c).await?;
         for ((job_name, git_ref, source, status), group) in &job_groups {
             let mut query = sqlx::query(&insert_job)
@@ -331,6 +340,7 @@ async fn refresh_day(db: &Db, project_id: i64, day: i64) -> sqlx::Result<bool> {
             }
             query.execute(&mut *c).await?;
         }
+        sqlx::query(&insert_project_jobs).bind(project_id).bind(day).execute(&mut *c).await?;
         for ((git_ref, source, status), g) in &pipeline_groups {
             sqlx::query(INSERT_PIPELINE)
                 .bind(project_id).bind(day).bind(git_ref).bind(source).bind(status)
