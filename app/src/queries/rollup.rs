@@ -143,17 +143,7 @@ pub async fn job_totals_by<K: GroupKey>(
     filters: &Filters,
     days: (i64, i64),
 ) -> sqlx::Result<BTreeMap<K, JobTotals>> {
-    let c = Conditions::rollup("d", filters, days, true);
-    let sql = format!(
-        "SELECT CAST({group_by} AS TEXT) AS g, {JOB_SUM_SQL} FROM job_daily d {} GROUP BY {group_by}",
-        c.where_sql()
-    );
-    let rows: Vec<GroupedTotals> =
-        with_pool!(db.pool(), p => bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(p).await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| Some((K::from_text(r.g)?, r.totals)))
-        .collect())
+    grouped_totals(db, "job_daily", group_by, filters, days).await
 }
 
 /// Job sums per project over the window and filters: [`job_totals_by`] project, read from
@@ -164,19 +154,31 @@ pub async fn job_totals_by_project(
     filters: &Filters,
     days: (i64, i64),
 ) -> sqlx::Result<BTreeMap<i64, JobTotals>> {
-    if filters.job.is_some() {
-        return job_totals_by(db, "d.project_id", filters, days).await;
-    }
-    let c = Conditions::rollup("d", filters, days, false);
+    let table = if filters.job.is_some() {
+        "job_daily"
+    } else {
+        "project_job_daily"
+    };
+    grouped_totals(db, table, "d.project_id", filters, days).await
+}
+
+async fn grouped_totals<K: GroupKey>(
+    db: &Db,
+    table: &str,
+    group_by: &str,
+    filters: &Filters,
+    days: (i64, i64),
+) -> sqlx::Result<BTreeMap<K, JobTotals>> {
+    let c = Conditions::rollup("d", filters, days, table == "job_daily");
     let sql = format!(
-        "SELECT CAST(d.project_id AS TEXT) AS g, {JOB_SUM_SQL} FROM project_job_daily d {} GROUP BY d.project_id",
+        "SELECT CAST({group_by} AS TEXT) AS g, {JOB_SUM_SQL} FROM {table} d {} GROUP BY {group_by}",
         c.where_sql()
     );
     let rows: Vec<GroupedTotals> =
         with_pool!(db.pool(), p => bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(p).await)?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| Some((i64::from_text(r.g)?, r.totals)))
+        .filter_map(|r| Some((K::from_text(r.g)?, r.totals)))
         .collect())
 }
 
