@@ -3,7 +3,7 @@
 use crate::{
     db::Db,
     model::{filters::Filters, overview::ProjectSummary},
-    queries::rollup::{Table, job_totals_by_project, sketches_by},
+    queries::rollup::{Table, job_totals_by, sketches_by},
     with_pool,
 };
 
@@ -38,7 +38,7 @@ pub async fn project_summaries(
         },
         sketches_by::<i64>(db, Table::Pipelines, "d.project_id", filters, days),
         sketches_by::<i64>(db, Table::Pipelines, "d.project_id", filters, previous),
-        job_totals_by_project(db, filters, days),
+        job_totals_by::<i64>(db, "d.project_id", filters, days),
     )?;
 
     let mut summaries: Vec<ProjectSummary> = projects

@@ -2,15 +2,18 @@
 
 use std::collections::BTreeMap;
 
+use rusqlite::Row;
+use sqlx::{postgres::PgRow, sqlite::SqliteRow};
+
 use crate::{
     bind_args,
-    db::Db,
+    db::{Db, rows},
     model::{
         filters::Filters,
         phase::PhaseKind,
         time::{Percentiles, PhaseTimes, Ratio},
     },
-    queries::sql::Conditions,
+    queries::sql::{Arg, Conditions},
     stats::sketch::DurationSketch,
     with_pool,
 };
@@ -136,30 +139,22 @@ impl GroupKey for String {
     }
 }
 
-/// Sum `job_daily` over the window and filters, grouped by `group_by` (a column of `d`).
+/// Sum the job rollups over the window and filters, grouped by `group_by` (a column of `d`).
+///
+/// Reads `project_job_daily` (`job_daily` summed over job names, a fraction of its rows)
+/// unless the grouping or the filters need the job name.
 pub async fn job_totals_by<K: GroupKey>(
     db: &Db,
     group_by: &str,
     filters: &Filters,
     days: (i64, i64),
 ) -> sqlx::Result<BTreeMap<K, JobTotals>> {
-    grouped_totals(db, "job_daily", group_by, filters, days).await
-}
-
-/// Job sums per project over the window and filters: [`job_totals_by`] project, read from
-/// `project_job_daily` (job_daily summed over job names, a fraction of its rows) unless the
-/// filters pick a job name.
-pub async fn job_totals_by_project(
-    db: &Db,
-    filters: &Filters,
-    days: (i64, i64),
-) -> sqlx::Result<BTreeMap<i64, JobTotals>> {
-    let table = if filters.job.is_some() {
+    let table = if filters.job.is_some() || group_by.contains("job_name") {
         "job_daily"
     } else {
         "project_job_daily"
     };
-    grouped_totals(db, table, "d.project_id", filters, days).await
+    grouped_totals(db, table, group_by, filters, days).await
 }
 
 async fn grouped_totals<K: GroupKey>(
@@ -174,8 +169,7 @@ async fn grouped_totals<K: GroupKey>(
         "SELECT CAST({group_by} AS TEXT) AS g, {JOB_SUM_SQL} FROM {table} d {} GROUP BY {group_by}",
         c.where_sql()
     );
-    let rows: Vec<GroupedTotals> =
-        with_pool!(db.pool(), p => bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(p).await)?;
+    let rows: Vec<GroupedTotals> = read_rows(db, sql, c.args, grouped_totals_row).await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| Some((K::from_text(r.g)?, r.totals)))
@@ -187,6 +181,62 @@ struct GroupedTotals {
     g: String,
     #[sqlx(flatten)]
     totals: JobTotals,
+}
+
+/// A [`GroupedTotals`] row read through rusqlite: the group, then [`JOB_SUM_SQL`]'s columns.
+fn grouped_totals_row(r: &Row<'_>) -> rusqlite::Result<GroupedTotals> {
+    let sum = |i: usize| r.get::<_, i64>(i);
+    Ok(GroupedTotals {
+        g: r.get(0)?,
+        totals: JobTotals {
+            runs: sum(1)?,
+            duration_ms: sum(2)?,
+            queued_ms: sum(3)?,
+            analysed_runs: sum(4)?,
+            analysed_duration_ms: sum(5)?,
+            analysed_queued_ms: sum(6)?,
+            prepare_ms: sum(7)?,
+            sources_ms: sum(8)?,
+            cache_restore_ms: sum(9)?,
+            artifact_download_ms: sum(10)?,
+            script_ms: sum(11)?,
+            docker_build_ms: sum(12)?,
+            cache_archive_ms: sum(13)?,
+            artifact_upload_ms: sum(14)?,
+            cleanup_ms: sum(15)?,
+            other_ms: sum(16)?,
+            cache_hits: sum(17)?,
+            cache_misses: sum(18)?,
+            artifact_download_bytes: sum(19)?,
+            artifact_upload_bytes: sum(20)?,
+            docker_builds: sum(21)?,
+            docker_steps: sum(22)?,
+            docker_cached_steps: sum(23)?,
+        },
+    })
+}
+
+/// Every row of `sql`: through the SQLite reader on a SQLite file, else through sqlx.
+///
+/// A month of rollups is 10,000s of small rows (one per project, day, ref, source and status;
+/// feature branches multiply them), and sqlx's SQLite driver costs several times SQLite's own
+/// work per row (see [`SqliteReader`](crate::db::SqliteReader)); rusqlite reads them in place.
+async fn read_rows<T>(
+    db: &Db,
+    sql: String,
+    args: Vec<Arg>,
+    sqlite_row: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> sqlx::Result<Vec<T>>
+where
+    T: Send + Unpin + 'static,
+    T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow>,
+{
+    if let Some(reader) = db.sqlite_reader() {
+        return reader
+            .read(move |conn| rows(conn, &sql, &args, sqlite_row))
+            .await;
+    }
+    with_pool!(db.pool(), p => bind_args!(sqlx::query_as::<_, T>(&sql), &args).fetch_all(p).await)
 }
 
 /// Merged duration sketches per group, from `pipeline_daily` (`table = Pipelines`) or
@@ -205,8 +255,10 @@ pub async fn sketches_by<K: GroupKey>(
         table.name(),
         c.where_sql()
     );
-    let rows: Vec<(String, String, i64, String)> =
-        with_pool!(db.pool(), p => bind_args!(sqlx::query_as(&sql), &c.args).fetch_all(p).await)?;
+    let rows: Vec<(String, String, i64, String)> = read_rows(db, sql, c.args, |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })
+    .await?;
     let mut groups: BTreeMap<K, GroupSketch> = BTreeMap::new();
     for (g, status, runs, sketch) in rows {
         if let Some(key) = K::from_text(g) {
