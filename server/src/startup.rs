@@ -5,7 +5,11 @@ use std::{future::Future, net::SocketAddr};
 
 use anyhow::Context;
 use axum::Router;
-use strata_app::{db::Db, impact::memo::ReportCache, state::AppState};
+use strata_app::{
+    db::Db,
+    impact::{memo::ReportCache, warm},
+    state::AppState,
+};
 use tokio::net::TcpListener;
 
 use crate::{
@@ -18,6 +22,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: Db,
+    reports: ReportCache,
     gitlab: Option<GitLabSettings>,
     retention_days: Option<i64>,
 }
@@ -39,16 +44,18 @@ impl Application {
     /// Assemble from an already bound listener and open database.
     pub fn with_parts(listener: TcpListener, db: Db, settings: &Settings) -> Application {
         let addr = listener.local_addr().unwrap_or(settings.listen);
+        let reports = ReportCache::new(settings.ops.impact_max_stale);
         let state = AppState {
             leptos_options: site::leptos_options(addr, settings.site_root.clone()),
             db: db.clone(),
             setup: settings.setup_status(),
-            reports: ReportCache::new(settings.ops.impact_max_stale),
+            reports: reports.clone(),
         };
         Application {
             listener,
             router: http::router(state, &settings.ops, settings.webhook_secret.as_ref()),
             db,
+            reports,
             gitlab: settings.gitlab.clone(),
             retention_days: settings.ops.retention_days,
         }
@@ -73,10 +80,16 @@ impl Application {
         tracing::info!(addr = %self.local_addr(), "strata is listening");
         let background =
             ingest::Background::start(&self.db, self.gitlab.as_ref(), self.retention_days);
+        let warmer = tokio::spawn(warm::keep_warm(
+            self.db.clone(),
+            self.reports.clone(),
+            warm::EVERY,
+        ));
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
             .context("server failed");
+        warmer.abort();
         background.stop().await;
         served?;
         self.db.close().await;

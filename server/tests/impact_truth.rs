@@ -23,6 +23,7 @@ on_both_backends! {
     the_compare_page_counts_and_medians_match_sql => compare_matches_sql;
     reports_are_reused_until_the_project_changes => reused_until_changed;
     an_earlier_report_is_served_while_the_current_one_is_computed => stale_while_recomputed;
+    the_default_view_reports_are_computed_ahead_of_requests => default_view_filled_ahead;
 }
 
 const DAYS: u32 = 60;
@@ -432,6 +433,49 @@ async fn reused_until_changed(t: TestDb) {
     assert!(
         queued > 100 && (added - 60_000.0 * queued as f64).abs() < 1.0,
         "one more minute of queue per job with a queue time: {added} ms over {queued} jobs"
+    );
+}
+
+/// The warmer computes the default view's report of every project the cache lacks, once; the
+/// next request is served that report, and the next day (a new window) needs new ones.
+async fn default_view_filled_ahead(t: TestDb) {
+    use strata_app::impact::{memo::ReportCache, warm::fill_default_view};
+    let (id, _, now_ms) = first_scenario_loaded(&t.db).await;
+    let (projects,): (i64,) = with_pool!(t.db.pool(), p =>
+        sqlx::query_as("SELECT COUNT(*) FROM projects").fetch_one(p).await.unwrap());
+    assert!(projects >= 5, "{projects}");
+    let default = Filters::default();
+    let computed_ahead = project_impact(&t.db, id, &default, now_ms).await.unwrap();
+    assert!(computed_ahead.jobs > 0, "the default window holds jobs");
+
+    let cache = ReportCache::default();
+    let filled = fill_default_view(&t.db, &cache, now_ms).await.unwrap();
+    assert_eq!(filled as i64, projects);
+    assert_eq!(
+        fill_default_view(&t.db, &cache, now_ms).await.unwrap(),
+        0,
+        "reports held are not computed again"
+    );
+
+    // Jobs change but the rollups (and so the data version) have not caught up: a report
+    // computed now would differ, the one filled ahead is what the request gets.
+    add_a_minute_of_queue(&t.db, id).await;
+    let served = cache
+        .project_impact(&t.db, id, &default, now_ms)
+        .await
+        .unwrap();
+    assert_eq!(*served, computed_ahead);
+    assert_ne!(
+        *served,
+        project_impact(&t.db, id, &default, now_ms).await.unwrap()
+    );
+
+    assert_eq!(
+        fill_default_view(&t.db, &cache, now_ms + DAY_MS)
+            .await
+            .unwrap() as i64,
+        projects,
+        "a new day's window is a new scope"
     );
 }
 

@@ -137,6 +137,33 @@ impl ReportCache {
         }
     }
 
+    /// Compute the report of `project` for `filters` when the cache holds none for its scope
+    /// (of any version; a stale one is refreshed by the requests that see it). Returns
+    /// whether it computed one.
+    pub async fn fill(
+        &self,
+        db: &Db,
+        project: i64,
+        filters: &Filters,
+        now_ms: i64,
+    ) -> sqlx::Result<bool> {
+        let scope = Scope::new(project, filters, now_ms);
+        let held = {
+            let entries = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            entries.by_scope.contains_key(&scope)
+        };
+        let Some(version) = data_version(db, project).await? else {
+            return Ok(false);
+        };
+        if held {
+            return Ok(false);
+        }
+        let read_at = Instant::now();
+        let report = Arc::new(project_impact(db, project, filters, now_ms).await?);
+        self.put(scope, version, read_at, report);
+        Ok(true)
+    }
+
     fn refresh_in_background(
         &self,
         db: Db,

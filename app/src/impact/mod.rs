@@ -10,6 +10,7 @@ pub mod keys;
 pub mod layers;
 pub mod memo;
 pub mod phases;
+pub mod warm;
 
 use std::collections::HashMap;
 
