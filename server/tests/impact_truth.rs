@@ -386,10 +386,15 @@ async fn reused_until_changed(t: TestDb) {
     use strata_app::impact::memo::ReportCache;
     let (id, filters, now_ms) = first_scenario_loaded(&t.db).await;
     let cache = ReportCache::default();
-    let first = cache
-        .project_impact(&t.db, id, &filters, now_ms)
-        .await
-        .unwrap();
+    let (first, beside) = tokio::join!(
+        cache.project_impact(&t.db, id, &filters, now_ms),
+        cache.project_impact(&t.db, id, &filters, now_ms)
+    );
+    let (first, beside) = (first.unwrap(), beside.unwrap());
+    assert!(
+        Arc::ptr_eq(&first, &beside),
+        "two views at once share one computation"
+    );
     let again = cache
         .project_impact(&t.db, id, &filters, now_ms)
         .await

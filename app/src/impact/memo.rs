@@ -45,6 +45,9 @@ pub struct ReportCache {
     max_stale: Duration,
     recompute_every: Duration,
     refresh_slots: Arc<Semaphore>,
+    /// Missing reports being computed, per scope: a second caller (a request beside the
+    /// warmer, the overview beside a project page) waits for the first one's report.
+    computing: Arc<Mutex<HashMap<Scope, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 /// Always current reports (`max_stale` zero).
@@ -93,6 +96,7 @@ impl ReportCache {
             max_stale,
             recompute_every: RECOMPUTE_EVERY,
             refresh_slots: Arc::new(Semaphore::new(REFRESHES_AT_ONCE)),
+            computing: Default::default(),
         }
     }
 
@@ -129,17 +133,48 @@ impl ReportCache {
                 Ok(report)
             }
             Lookup::Missing => {
-                let read_at = Instant::now();
-                let report = Arc::new(project_impact(db, project, filters, now_ms).await?);
-                self.put(scope, version, read_at, report.clone());
-                Ok(report)
+                self.compute_missing(db, scope, filters, now_ms, version)
+                    .await
             }
         }
     }
 
+    /// Compute and keep a report the cache lacks, once per scope however many ask at once.
+    async fn compute_missing(
+        &self,
+        db: &Db,
+        scope: Scope,
+        filters: &Filters,
+        now_ms: i64,
+        version: i64,
+    ) -> sqlx::Result<Arc<ImpactReport>> {
+        let gate = {
+            let mut computing = self.computing.lock().unwrap_or_else(|p| p.into_inner());
+            computing.entry(scope.clone()).or_default().clone()
+        };
+        let turn = gate.lock().await;
+        // Whoever went through the gate first may have kept the report this caller needs.
+        if let Lookup::Current(report) = self.lookup(&scope, version) {
+            return Ok(report);
+        }
+        let read_at = Instant::now();
+        let computed = project_impact(db, scope.project, filters, now_ms)
+            .await
+            .map(Arc::new);
+        if let Ok(report) = &computed {
+            self.put(scope.clone(), version, read_at, report.clone());
+        }
+        drop(turn);
+        let mut computing = self.computing.lock().unwrap_or_else(|p| p.into_inner());
+        if computing.get(&scope).is_some_and(|g| Arc::ptr_eq(g, &gate)) {
+            computing.remove(&scope);
+        }
+        computed
+    }
+
     /// Compute the report of `project` for `filters` when the cache holds none for its scope
     /// (of any version; a stale one is refreshed by the requests that see it). Returns
-    /// whether it computed one.
+    /// whether it lacked one (a request may have computed it meanwhile, and this waited).
     pub async fn fill(
         &self,
         db: &Db,
@@ -158,9 +193,8 @@ impl ReportCache {
         if held {
             return Ok(false);
         }
-        let read_at = Instant::now();
-        let report = Arc::new(project_impact(db, project, filters, now_ms).await?);
-        self.put(scope, version, read_at, report);
+        self.compute_missing(db, scope, filters, now_ms, version)
+            .await?;
         Ok(true)
     }
 
