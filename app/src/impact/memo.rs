@@ -154,7 +154,7 @@ impl ReportCache {
         };
         let turn = gate.lock().await;
         // Whoever went through the gate first may have kept the report this caller needs.
-        if let Lookup::Current(report) = self.lookup(&scope, version) {
+        if let Some(report) = self.current(&scope, version) {
             return Ok(report);
         }
         let read_at = Instant::now();
@@ -244,6 +244,13 @@ impl ReportCache {
             report: entry.report.clone(),
             refresh,
         }
+    }
+
+    /// The report held for `scope` at `version` or later, leaving the entry as it is.
+    fn current(&self, scope: &Scope, version: i64) -> Option<Arc<ImpactReport>> {
+        let entries = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = entries.by_scope.get(scope)?;
+        (entry.version >= version).then(|| entry.report.clone())
     }
 
     fn refresh_ended(&self, scope: &Scope) {
