@@ -12,6 +12,7 @@ use support::TestDb;
 on_both_backends! {
     rollups_sum_jobs_per_day_name_ref_and_status => sums_per_group;
     changes_mark_days_and_refresh_recomputes_them => changes_are_picked_up;
+    a_job_or_pipeline_moved_to_another_day_leaves_the_old_one => moves_refresh_both_days;
 }
 
 const DAY: i64 = 20_000;
@@ -202,4 +203,80 @@ async fn changes_are_picked_up(t: TestDb) {
         vec![(DAY, "main".into(), "success".into(), 1, 70_000, 0, 0)],
         "replaced in the per-project sums too"
     );
+}
+
+/// `(day, runs)` of `pipeline_daily`, summed over its groups.
+async fn pipeline_days(t: &TestDb) -> Vec<(i64, i64)> {
+    with_pool!(t.db.pool(), p => sqlx::query_as(
+        "SELECT day, CAST(SUM(runs) AS BIGINT) FROM pipeline_daily GROUP BY day ORDER BY day")
+        .fetch_all(p).await.unwrap())
+}
+
+async fn moves_refresh_both_days(t: TestDb) {
+    // A job first seen without a date counts on its pipeline's day; once its own date arrives
+    // (a later sync or hook), it counts there, and only there.
+    let p1 = pipeline(1, "main", "running", 0, DAY);
+    let undated = JobRecord {
+        created_at_ms: None,
+        duration_ms: None,
+        ..job(11, &p1, "build", "running", 0)
+    };
+    load(
+        &t,
+        std::slice::from_ref(&p1),
+        std::slice::from_ref(&undated),
+    )
+    .await;
+    rollups::refresh_all(&t.db).await.unwrap();
+    assert_eq!(job_daily(&t).await[0].0, DAY);
+
+    let dated = JobRecord {
+        created_at_ms: Some((DAY + 1) * DAY_MS + 5_000),
+        ..job(11, &p1, "build", "success", 70_000)
+    };
+    load(&t, &[], std::slice::from_ref(&dated)).await;
+    rollups::refresh_all(&t.db).await.unwrap();
+    let days: Vec<(i64, String)> = job_daily(&t)
+        .await
+        .into_iter()
+        .map(|r| (r.0, r.3))
+        .collect();
+    assert_eq!(
+        days,
+        vec![(DAY + 1, "success".into())],
+        "the day it left was refreshed"
+    );
+
+    // A pipeline whose date changes moves its run, and takes its undated jobs along.
+    let p2 = PipelineRecord {
+        created_at_ms: None,
+        ..pipeline(2, "main", "running", 0, DAY)
+    };
+    let undated_in_p2 = job(21, &p2, "test", "running", 0);
+    load(&t, &[p2], &[undated_in_p2]).await;
+    load(&t, &[pipeline(2, "main", "running", 0, DAY + 3)], &[]).await;
+    rollups::refresh_all(&t.db).await.unwrap();
+    assert_eq!(pipeline_days(&t).await, vec![(DAY, 1), (DAY + 3, 1)]);
+    assert!(
+        job_daily(&t)
+            .await
+            .iter()
+            .any(|r| r.0 == DAY + 3 && r.1 == "test")
+    );
+
+    let later = pipeline(2, "main", "success", 90, DAY + 4);
+    load(&t, &[later], &[]).await;
+    rollups::refresh_all(&t.db).await.unwrap();
+    assert_eq!(
+        pipeline_days(&t).await,
+        vec![(DAY, 1), (DAY + 4, 1)],
+        "the pipeline left day +3 for day +4"
+    );
+    let test_days: Vec<i64> = job_daily(&t)
+        .await
+        .iter()
+        .filter(|r| r.1 == "test")
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(test_days, vec![DAY + 4], "its undated job moved with it");
 }

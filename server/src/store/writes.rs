@@ -173,6 +173,10 @@ pub async fn upsert_pipeline(
     if merged == stored {
         return Ok(Upserted::Unchanged);
     }
+    if merged.created_at_ms != stored.created_at_ms {
+        // The pipeline (and jobs dated by it) leave their day: refresh the day they left too.
+        rollups::mark_pipeline(tx, pipeline.id).await?;
+    }
     const UPDATE: &str = "
         UPDATE pipelines SET project_id = $2, iid = $3, git_ref = $4, sha = $5, source = $6, status = $7,
             created_at_ms = $8, updated_at_ms = $9, started_at_ms = $10, finished_at_ms = $11,
@@ -292,6 +296,10 @@ pub async fn upsert_job(tx: &mut Tx, job: &JobRecord, now_ms: i64) -> sqlx::Resu
     let merged = merge_job(&stored, job);
     if merged == stored {
         return Ok(Upserted::Unchanged);
+    }
+    if merged.created_at_ms != stored.created_at_ms {
+        // The job leaves its day (or its pipeline's, when it had no date): refresh that too.
+        rollups::mark_job(tx, job.id).await?;
     }
     const UPDATE: &str = "
         UPDATE jobs SET project_id = $2, pipeline_id = $3, name = $4, stage = $5, status = $6,
