@@ -3,6 +3,7 @@
 
 use plotters::prelude::*;
 
+use super::axis::{DurationUnit, bytes_label};
 use super::{
     ChartError,
     frame::{ACCENT, ChartSize, GRID, MUTED, ensure_font, finish_svg, label_font},
@@ -10,28 +11,58 @@ use super::{
 };
 use crate::model::project::JobPoint;
 
-/// How an axis reads its values.
+/// What an axis measures: it decides the axis's extent and how its ticks and tooltips read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measure {
+    /// Bytes, in B/kB/MB/GB; at least 1 MB of axis, so all-zero data reads `0 B … 1.0 MB`.
+    Bytes,
+    /// Milliseconds, in s/min/h chosen from the axis's extent; at least 10 s of axis.
+    Duration,
+    /// A share from 0 to 1, as a percentage; always the whole range.
+    Share,
+}
+
+impl Measure {
+    /// The axis's upper bound for these values: a little room above the largest, and never
+    /// less than the measure's smallest extent (an axis of zeros would label every tick alike).
+    pub fn extent(self, values: impl Iterator<Item = f64>) -> f64 {
+        let floor = match self {
+            Measure::Bytes => 1e6,
+            Measure::Duration => 10_000.0,
+            Measure::Share => return 1.0,
+        };
+        (values.fold(0.0, f64::max) * 1.08).max(floor)
+    }
+
+    /// A value on an axis that goes up to `extent`.
+    pub fn label(self, value: f64, extent: f64) -> String {
+        match self {
+            Measure::Bytes => bytes_label(value),
+            Measure::Duration => DurationUnit::for_max(extent).label(value),
+            Measure::Share => format!("{:.0} %", value * 100.0),
+        }
+    }
+}
+
+/// An axis: what it is called and what it measures.
 #[derive(Clone, Copy)]
-pub struct AxisFormat {
+pub struct Axis {
     pub name: &'static str,
-    pub format: fn(f64) -> String,
-    /// Fixed upper bound (e.g. 1.0 for a share); `None` fits the data.
-    pub max: Option<f64>,
+    pub measure: Measure,
 }
 
 pub fn job_scatter(
     points: &[JobPoint],
-    x: AxisFormat,
-    y: AxisFormat,
+    x: Axis,
+    y: Axis,
     title: &str,
     size: ChartSize,
 ) -> Result<String, ChartError> {
     ensure_font();
-    let fit = |values: &mut dyn Iterator<Item = f64>, fixed: Option<f64>| {
-        fixed.unwrap_or_else(|| (values.fold(0.0, f64::max) * 1.08).max(1.0))
-    };
-    let max_x = fit(&mut points.iter().map(|p| p.x), x.max);
-    let max_y = fit(&mut points.iter().map(|p| p.y), y.max);
+    let max_x = x.measure.extent(points.iter().map(|p| p.x));
+    let max_y = y.measure.extent(points.iter().map(|p| p.y));
+    let x_label = |v: f64| x.measure.label(v, max_x);
+    let y_label = |v: f64| y.measure.label(v, max_y);
 
     let mut svg = String::new();
     let mut tips = Tips::default();
@@ -54,8 +85,8 @@ pub fn job_scatter(
             .y_desc(y.name)
             .x_labels(6)
             .y_labels(6)
-            .x_label_formatter(&|v| (x.format)(*v))
-            .y_label_formatter(&|v| (y.format)(*v))
+            .x_label_formatter(&|v| x_label(*v))
+            .y_label_formatter(&|v| y_label(*v))
             .draw()?;
         chart.draw_series(
             points
@@ -70,9 +101,9 @@ pub fn job_scatter(
                     p.job_id,
                     p.name,
                     x.name,
-                    (x.format)(p.x),
+                    x_label(p.x),
                     y.name,
-                    (y.format)(p.y)
+                    y_label(p.y)
                 ),
             );
         }
@@ -95,7 +126,6 @@ pub fn job_scatter(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::axis::bytes_label;
 
     #[test]
     fn one_dot_and_tooltip_per_job_with_escaped_names() {
@@ -115,15 +145,13 @@ mod tests {
         ];
         let svg = job_scatter(
             &points,
-            AxisFormat {
+            Axis {
                 name: "bytes",
-                format: bytes_label,
-                max: None,
+                measure: Measure::Bytes,
             },
-            AxisFormat {
+            Axis {
                 name: "time",
-                format: |ms| format!("{:.1} s", ms / 1000.0),
-                max: None,
+                measure: Measure::Duration,
             },
             "Artifacts",
             ChartSize::SQUARE,
@@ -135,10 +163,30 @@ mod tests {
             "two dots and two tooltip targets"
         );
         assert!(
-            svg.contains(
-                "job 1 (&lt;script&gt;alert(1)&lt;/script&gt;): bytes 50.0 MB, time 2.0 s"
-            )
+            svg.contains("job 1 (&lt;script&gt;alert(1)&lt;/script&gt;): bytes 50.0 MB, time 2 s")
         );
         assert!(!svg.contains("<script>"));
+    }
+
+    #[test]
+    fn axes_of_zeros_still_read_as_a_scale() {
+        // Projects without artifacts report 0 bytes in 0 s: the ticks must not all say "0 B".
+        let zeros = [0.0, 0.0];
+        let bytes = Measure::Bytes.extent(zeros.into_iter());
+        let ticks: Vec<String> = [0.0, 0.5, 1.0]
+            .iter()
+            .map(|f| Measure::Bytes.label(f * bytes, bytes))
+            .collect();
+        assert_eq!(ticks, ["0 B", "500 kB", "1.0 MB"]);
+        let ms = Measure::Duration.extent(zeros.into_iter());
+        assert_eq!(Measure::Duration.label(ms, ms), "10 s");
+        assert_eq!(Measure::Share.extent([0.0].into_iter()), 1.0);
+    }
+
+    #[test]
+    fn durations_take_the_unit_of_the_axis_extent() {
+        let extent = Measure::Duration.extent([20.0 * 60_000.0].into_iter());
+        assert_eq!(Measure::Duration.label(10.0 * 60_000.0, extent), "10 min");
+        assert_eq!(Measure::Bytes.extent([2e9].into_iter()), 2e9 * 1.08);
     }
 }

@@ -3,11 +3,10 @@
 use crate::{
     charts::{
         ChartSize,
-        axis::{DurationUnit, bytes_label},
         daily::{DailyDurations, durations_by_day},
         frame::rgb,
         rate::{RateSeries, rates_by_day},
-        scatter::{AxisFormat, job_scatter},
+        scatter::{Axis, Measure, job_scatter},
         stacked::phases_by_day,
     },
     model::{
@@ -119,22 +118,20 @@ pub async fn load(
         ),
         &daily_csv,
     );
-    let ms_axis = |name: &'static str| AxisFormat {
+    let duration_axis = |name| Axis {
         name,
-        format: |ms| DurationUnit::Seconds.label(ms),
-        max: None,
+        measure: Measure::Duration,
     };
     chart(
         "artifacts",
         "Artifact bytes against transfer time",
         job_scatter(
             &artifacts,
-            AxisFormat {
+            Axis {
                 name: "bytes moved",
-                format: bytes_label,
-                max: None,
+                measure: Measure::Bytes,
             },
-            ms_axis("transfer time"),
+            duration_axis("transfer time"),
             "Artifact bytes against transfer time",
             ChartSize::SQUARE,
         ),
@@ -145,12 +142,11 @@ pub async fn load(
         "Docker build time against cached steps",
         job_scatter(
             &docker,
-            AxisFormat {
+            Axis {
                 name: "steps from cache",
-                format: |share| format!("{:.0} %", share * 100.0),
-                max: Some(1.0),
+                measure: Measure::Share,
             },
-            ms_axis("build time"),
+            duration_axis("build time"),
             "Docker build time against cached steps",
             ChartSize::SQUARE,
         ),
