@@ -20,6 +20,7 @@ use support::TestDb;
 on_both_backends! {
     overview_and_project_numbers_match_the_hand_count => hand_counted;
     filters_narrow_every_number => filtered;
+    jobs_that_never_ran_are_not_missing_logs => never_ran;
 }
 
 /// Noon of `day`, so a few seconds either way stay on the same UTC day.
@@ -153,6 +154,39 @@ async fn hand_counted(t: TestDb) {
     let runs: Vec<i64> = per_day.iter().map(|d| d.runs).collect();
     assert_eq!(runs, vec![0, 0, 1, 1, 1, 1, 1]);
     assert_eq!(per_day[6].duration.p50_ms, Some(100_000.0));
+}
+
+async fn never_ran(t: TestDb) {
+    seed(&t.db).await;
+    // A manual job nobody played and a skipped one: counted as runs, but without a log to miss.
+    let today = pipeline(1, TODAY, "success", 100, "main");
+    let never = |id, name: &str, status: &str| JobRecord {
+        status: status.into(),
+        duration_ms: None,
+        queued_duration_ms: None,
+        ..job(id, &today, name, 0)
+    };
+    load(
+        &t.db,
+        &[],
+        &[never(15, "deploy", "manual"), never(16, "lint", "skipped")],
+    )
+    .await;
+
+    let filters = last(Period::Days7);
+    let summary = &overview::project_summaries(&t.db, &filters, now_ms())
+        .await
+        .unwrap()[0];
+    assert_eq!(
+        (summary.jobs.part, summary.jobs.whole),
+        (0, 4),
+        "of the four jobs that ran, none analysed"
+    );
+    let days = filters.window.days(now_ms());
+    let names = project::job_names(&t.db, &filters, days).await.unwrap();
+    let deploy = names.iter().find(|n| n.name == "deploy").unwrap();
+    assert_eq!(deploy.runs, 1);
+    assert_eq!((deploy.analysed.part, deploy.analysed.whole), (0, 0));
 }
 
 async fn filtered(t: TestDb) {

@@ -66,7 +66,7 @@ fn ProjectBody(page: ProjectPage, filters: Signal<Filters>) -> impl IntoView {
         <FilterBar filters=filters />
         <p class="period-label" data-testid="period-label">{page.window_label.clone()}</p>
         {(!page.setup.gitlab_token && page.jobs.part < page.jobs.whole).then(|| view! {
-            <p class="hint">{format!("{} of {} jobs have analysed logs. Phase, cache and Docker figures need job logs, which need a GitLab token (", page.jobs.part, page.jobs.whole)} <code>"GITLAB_TOKEN"</code> ")."</p>
+            <p class="hint">{format!("{} of {} jobs that ran have analysed logs. Phase, cache and Docker figures need job logs, which need a GitLab token (", page.jobs.part, page.jobs.whole)} <code>"GITLAB_TOKEN"</code> ")."</p>
         })}
         <dl class="tiles">
             <div><dt>"Pipelines"</dt><dd data-testid="tile-pipelines">{page.pipelines}</dd></div>

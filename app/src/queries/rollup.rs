@@ -28,7 +28,8 @@ const JOB_SUM_SQL: &str = "
     CAST(SUM(d.artifact_upload_ms) AS BIGINT) AS artifact_upload_ms, CAST(SUM(d.cleanup_ms) AS BIGINT) AS cleanup_ms, CAST(SUM(d.other_ms) AS BIGINT) AS other_ms,
     CAST(SUM(d.cache_hits) AS BIGINT) AS cache_hits, CAST(SUM(d.cache_misses) AS BIGINT) AS cache_misses,
     CAST(SUM(d.artifact_download_bytes) AS BIGINT) AS artifact_download_bytes, CAST(SUM(d.artifact_upload_bytes) AS BIGINT) AS artifact_upload_bytes,
-    CAST(SUM(d.docker_builds) AS BIGINT) AS docker_builds, CAST(SUM(d.docker_steps) AS BIGINT) AS docker_steps, CAST(SUM(d.docker_cached_steps) AS BIGINT) AS docker_cached_steps";
+    CAST(SUM(d.docker_builds) AS BIGINT) AS docker_builds, CAST(SUM(d.docker_steps) AS BIGINT) AS docker_steps, CAST(SUM(d.docker_cached_steps) AS BIGINT) AS docker_cached_steps,
+    CAST(SUM(d.timed_runs) AS BIGINT) AS timed_runs";
 
 /// Job sums over a group of `job_daily` rows.
 #[derive(Clone, Debug, Default, PartialEq, sqlx::FromRow)]
@@ -56,6 +57,8 @@ pub struct JobTotals {
     pub docker_builds: i64,
     pub docker_steps: i64,
     pub docker_cached_steps: i64,
+    /// Runs with a known duration: the jobs that ran (and so have a log).
+    pub timed_runs: i64,
 }
 
 impl JobTotals {
@@ -112,10 +115,12 @@ impl JobTotals {
         }
     }
 
+    /// Jobs with an analysed log, of the jobs that ran: a skipped or manual job, or one
+    /// cancelled before it started, has no log to analyse and is not counted as missing one.
     pub fn analysed(&self) -> Ratio {
         Ratio {
             part: self.analysed_runs,
-            whole: self.runs,
+            whole: self.timed_runs.max(self.analysed_runs),
         }
     }
 }
@@ -212,6 +217,7 @@ fn grouped_totals_row(r: &Row<'_>) -> rusqlite::Result<GroupedTotals> {
             docker_builds: sum(21)?,
             docker_steps: sum(22)?,
             docker_cached_steps: sum(23)?,
+            timed_runs: sum(24)?,
         },
     })
 }
