@@ -30,6 +30,7 @@ on_both_backends! {
     a_sync_killed_midway_resumes_without_gaps_or_duplicates => resume_after_kill;
     a_sync_cancelled_midway_resumes_without_gaps_or_duplicates => resume_after_cancel;
     lists_beyond_ten_thousand_pipelines_sync_without_totals => beyond_ten_thousand;
+    a_pipeline_updated_while_the_list_is_read_moves_none_out_of_it => list_moves_under_it;
 }
 
 async fn full_backfill(t: TestDb) {
@@ -319,7 +320,29 @@ async fn beyond_ten_thousand(t: TestDb) {
     let summary = sync_ok(&t.db, &gitlab).await;
     assert_eq!(count(&t.db, "SELECT COUNT(*) FROM pipelines").await, 10_050);
     assert_eq!(summary.pipelines_new, 10_050);
-    // 101 pages of 100, none of them with X-Total.
-    assert_eq!(gitlab.counts().snapshot()[1], 101);
+    // 102 pages, the first without X-Total: each page after the first lists the one before's
+    // last pipeline again (it is the anchor), so 100 + 101 × 99 ≥ 10,050.
+    assert_eq!(gitlab.counts().snapshot()[1], 102);
     assert_matches_gitlab(&t.db, &gitlab).await;
+}
+
+async fn list_moves_under_it(t: TestDb) {
+    // The oldest pipeline (first page) is updated before the second page is asked for: it
+    // moves to the end, and by offset the second page would start one pipeline late.
+    let gitlab = gitlab_with(250, 0).await;
+    gitlab.shared.faults.lock().unwrap().updated_before_list = Some((2, 1_000));
+    let summary = sync_ok(&t.db, &gitlab).await;
+    assert_eq!(count(&t.db, "SELECT COUNT(*) FROM pipelines").await, 250);
+    assert_eq!(summary.pipelines_new, 250);
+    assert_matches_gitlab(&t.db, &gitlab).await;
+    // Each next page asked for from the last update listed, a millisecond before it.
+    let asked = gitlab.shared.updated_after.lock().unwrap().clone();
+    let after: Vec<Option<i64>> = asked
+        .iter()
+        .map(|t| t.as_deref().and_then(parse_epoch_ms))
+        .collect();
+    // Page two follows the first page's last pipeline (id 1,099, the 100th oldest).
+    let hundredth = gitlab.data().pipelines[&1_099].updated_ms;
+    assert_eq!(after[1], Some(hundredth - 1), "{asked:?}");
+    assert_eq!(after.len(), 3, "three pages: {asked:?}");
 }

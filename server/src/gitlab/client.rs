@@ -1,7 +1,7 @@
 //! The GitLab REST client: the few endpoints sync needs, with authentication, pagination,
 //! rate limits and retries handled once, here.
 
-use std::{fmt, str::FromStr, sync::Arc, time::Duration};
+use std::{collections::HashSet, fmt, str::FromStr, sync::Arc, time::Duration};
 
 use futures::Stream;
 use reqwest::{Url, header::HeaderMap};
@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 pub use super::transport::{ClientStats, TraceBody};
 use super::{
+    anchored::{Cursor, drop_relisted, next_cursor},
     api::{ApiJob, ApiPipeline, ApiProject},
     error::GitLabError,
     pagination::{PER_PAGE, next_link, next_page_url, total_hint},
@@ -132,12 +133,54 @@ impl GitLabClient {
     }
 
     /// `GET /projects/:id/pipelines`, oldest update first, from `updated_after` (exclusive,
-    /// epoch ms) on, one page at a time.
+    /// epoch ms) on, one page at a time; each next page is asked for from the last update
+    /// listed, so pipelines updated meanwhile cannot push others past a page ([`anchored`]).
     pub fn pipelines_updated_after(
         &self,
         project_id: i64,
         updated_after: Option<i64>,
     ) -> impl Stream<Item = Result<Page<ApiPipeline>, GitLabError>> + Send + 'static {
+        let client = self.clone();
+        let start = (Cursor::After(updated_after), HashSet::new());
+        futures::stream::try_unfold(Some(start), move |state| {
+            let client = client.clone();
+            async move {
+                let Some((mut cursor, mut previous)) = state else {
+                    return Ok(None);
+                };
+                loop {
+                    let url = match &cursor {
+                        Cursor::After(after) => client.pipelines_url(project_id, *after),
+                        Cursor::Link { url, .. } => url.clone(),
+                    };
+                    let (items, headers): (Vec<ApiPipeline>, HeaderMap) =
+                        client.transport.get_json(url.clone()).await?;
+                    // An empty page ends the list even if a (broken) server links further.
+                    let link = (!items.is_empty())
+                        .then(|| next_link(&headers).and_then(|link| next_page_url(&url, &link)))
+                        .flatten();
+                    let last_update = items.last().and_then(|p| p.updated_at);
+                    let next = next_cursor(&cursor, last_update, link);
+                    let listed = items.iter().map(|p| (p.id, p.updated_at)).collect();
+                    let items = drop_relisted(items, &previous, |p| (p.id, p.updated_at));
+                    previous = listed;
+                    match next {
+                        // Only pipelines listed already: nothing to hand over yet.
+                        Some(following) if items.is_empty() => cursor = following,
+                        next => {
+                            let page = Page {
+                                items,
+                                total_hint: total_hint(&headers),
+                            };
+                            return Ok(Some((page, next.map(|next| (next, previous)))));
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    fn pipelines_url(&self, project_id: i64, updated_after: Option<i64>) -> Url {
         let mut url = self.url(&["projects", &project_id.to_string(), "pipelines"]);
         {
             let mut query = url.query_pairs_mut();
@@ -149,7 +192,7 @@ impl GitLabClient {
                 .append_pair("sort", "asc")
                 .append_pair("per_page", &PER_PAGE.to_string());
         }
-        self.pages(url)
+        url
     }
 
     /// `GET /projects/:id/pipelines/:pid`: the pipeline with its durations.

@@ -2,6 +2,7 @@
 //! the REST API and webhooks, their conversion to store records, and the time formats they
 //! use.
 
+pub mod anchored;
 pub mod api;
 pub mod client;
 pub mod convert;

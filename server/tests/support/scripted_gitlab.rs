@@ -67,6 +67,9 @@ pub struct Faults {
     pub log_missing: HashSet<i64>,
     /// Jobs whose log breaks off halfway, this many more times.
     pub log_truncated: HashMap<i64, u32>,
+    /// `(n, id)`: just before the n-th pipelines list request (from 1), pipeline `id` is
+    /// updated, so it moves to the end of the list while a listing is under way.
+    pub updated_before_list: Option<(u64, i64)>,
 }
 
 #[derive(Default)]
@@ -200,7 +203,18 @@ async fn list_pipelines(
     if !authorised(&headers) {
         return unauthorised();
     }
-    s.counts.list.fetch_add(1, Ordering::SeqCst);
+    let request = s.counts.list.fetch_add(1, Ordering::SeqCst) + 1;
+    let update = s.faults.lock().unwrap().updated_before_list;
+    if let Some((_, id)) = update.filter(|(n, _)| *n == request) {
+        let mut data = s.data.lock().unwrap();
+        let newest = data
+            .pipelines
+            .values()
+            .map(|p| p.updated_ms)
+            .max()
+            .unwrap_or(0);
+        data.pipelines.get_mut(&id).unwrap().updated_ms = newest + 1_000;
+    }
     s.updated_after
         .lock()
         .unwrap()
