@@ -3,9 +3,9 @@
 
 use plotters::prelude::*;
 
-use super::axis::{DurationUnit, bytes_label};
 use super::{
     ChartError,
+    axis::{DurationUnit, bytes_label},
     frame::{ACCENT, ChartSize, GRID, MUTED, ensure_font, finish_svg, label_font},
     tips::Tips,
 };

@@ -13,7 +13,7 @@ use super::{
     anchored::{Cursor, drop_relisted, next_cursor},
     api::{ApiJob, ApiPipeline, ApiProject},
     error::GitLabError,
-    pagination::{PER_PAGE, next_link, next_page_url, total_hint},
+    pagination::{PER_PAGE, following_page, total_hint},
     rate_limit::Backoff,
     time::to_iso8601,
     transport::Transport,
@@ -134,7 +134,7 @@ impl GitLabClient {
 
     /// `GET /projects/:id/pipelines`, oldest update first, from `updated_after` (exclusive,
     /// epoch ms) on, one page at a time; each next page is asked for from the last update
-    /// listed, so pipelines updated meanwhile cannot push others past a page ([`anchored`]).
+    /// listed, so pipelines updated meanwhile cannot push others past a page ([`super::anchored`]).
     pub fn pipelines_updated_after(
         &self,
         project_id: i64,
@@ -155,10 +155,7 @@ impl GitLabClient {
                     };
                     let (items, headers): (Vec<ApiPipeline>, HeaderMap) =
                         client.transport.get_json(url.clone()).await?;
-                    // An empty page ends the list even if a (broken) server links further.
-                    let link = (!items.is_empty())
-                        .then(|| next_link(&headers).and_then(|link| next_page_url(&url, &link)))
-                        .flatten();
+                    let link = following_page(&url, &headers, items.is_empty());
                     let last_update = items.last().and_then(|p| p.updated_at);
                     let next = next_cursor(&cursor, last_update, link);
                     let listed = items.iter().map(|p| (p.id, p.updated_at)).collect();
@@ -272,10 +269,7 @@ impl GitLabClient {
                 };
                 let (items, headers): (Vec<T>, HeaderMap) =
                     client.transport.get_json(url.clone()).await?;
-                // An empty page ends the list even if a (broken) server links further.
-                let next = (!items.is_empty())
-                    .then(|| next_link(&headers).and_then(|link| next_page_url(&url, &link)))
-                    .flatten();
+                let next = following_page(&url, &headers, items.is_empty());
                 let page = Page {
                     items,
                     total_hint: total_hint(&headers),

@@ -58,6 +58,15 @@ pub fn next_page_url(current: &Url, next: &str) -> Option<Url> {
     (url != *current).then_some(url)
 }
 
+/// The page after one fetched from `current` with these headers, if GitLab links one. An
+/// empty page ends the list even if a (broken) server links further.
+pub fn following_page(current: &Url, headers: &HeaderMap, page_was_empty: bool) -> Option<Url> {
+    if page_was_empty {
+        return None;
+    }
+    next_link(headers).and_then(|link| next_page_url(current, &link))
+}
+
 /// `X-Total`, when GitLab sends it (10,000 records or fewer): a progress hint, never a limit.
 pub fn total_hint(headers: &HeaderMap) -> Option<u64> {
     headers.get("x-total")?.to_str().ok()?.trim().parse().ok()
