@@ -33,10 +33,14 @@ WORKDIR /src
 
 FROM toolchain AS planner
 COPY Cargo.toml Cargo.lock ./
+COPY crates/strata-core/Cargo.toml crates/strata-core/Cargo.toml
+COPY crates/strata-joblog/Cargo.toml crates/strata-joblog/Cargo.toml
+COPY crates/strata-demo/Cargo.toml crates/strata-demo/Cargo.toml
 COPY app/Cargo.toml app/Cargo.toml
 COPY server/Cargo.toml server/Cargo.toml
 COPY .cargo .cargo
-RUN mkdir -p app/src server/src \
+RUN mkdir -p crates/strata-core/src crates/strata-joblog/src crates/strata-demo/src app/src server/src \
+ && touch crates/strata-core/src/lib.rs crates/strata-joblog/src/lib.rs crates/strata-demo/src/lib.rs \
  && touch app/src/lib.rs server/src/lib.rs \
  && echo 'fn main() {}' > server/src/main.rs \
  && cargo chef prepare --recipe-path recipe.json

@@ -1,7 +1,8 @@
-//! Strata's pages and the read side behind them.
+//! Strata's pages: routes, views, charts and the server functions behind them. What they
+//! show comes from `strata_core::read` as `strata_core::model` types.
 //!
 //! Compiled twice: with `ssr` for the server (pages rendered to HTML, server functions,
-//! analytics queries, charts) and with `hydrate` for the browser. Leptos runs in islands
+//! charts) and with `hydrate` for the browser. Leptos runs in islands
 //! mode: pages are server-rendered HTML, and only components marked `#[island]` (the filter
 //! controls) are compiled into the wasm bundle and hydrated, so it stays small.
 
@@ -9,24 +10,15 @@
 
 pub mod api;
 pub mod components;
-pub mod model;
 pub mod pages;
 pub mod shell;
 
 #[cfg(feature = "ssr")]
 pub mod charts;
 #[cfg(feature = "ssr")]
-pub mod db;
-#[cfg(feature = "ssr")]
-pub mod impact;
-#[cfg(feature = "ssr")]
 pub mod page_data;
 #[cfg(feature = "ssr")]
-pub mod queries;
-#[cfg(feature = "ssr")]
 pub mod state;
-#[cfg(feature = "ssr")]
-pub mod stats;
 
 pub use shell::{App, shell};
 

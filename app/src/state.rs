@@ -4,7 +4,7 @@
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
-use crate::{db::Db, impact::memo::ReportCache, model::SetupStatus};
+use strata_core::{db::Db, model::SetupStatus, read::impact::memo::ReportCache};
 
 #[derive(Clone, Debug, FromRef)]
 pub struct AppState {

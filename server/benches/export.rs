@@ -6,7 +6,7 @@
 //! export's rows/s and the server's peak RSS growth (VmHWM after minus VmRSS before, with
 //! the peak reset through /proc/PID/clear_refs), and the medians.
 
-#[path = "../tests/export_seed/bulk.rs"]
+#[path = "../tests/integration/export_seed/bulk.rs"]
 mod bulk;
 
 use std::{
@@ -16,11 +16,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use strata::{
-    db::DatabaseUrl,
-    export::kinds::{Cell, JOBS},
-    store,
-};
+use strata_core::db::DatabaseUrl;
+use strata_core::read::export::kinds::Cell;
+use strata_core::read::export::kinds::JOBS;
 
 const FIRST_DAY: i64 = 20_400;
 const DAYS: i64 = 90;
@@ -35,7 +33,7 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let started = Instant::now();
     runtime.block_on(async {
-        let db = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
+        let db = strata_core::db::open(&DatabaseUrl::Sqlite(path.clone())).await?;
         bulk::insert_jobs(&db, rows, FIRST_DAY, DAYS).await;
         db.close().await;
         anyhow::Ok(())
@@ -47,8 +45,8 @@ fn main() -> anyhow::Result<()> {
 
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let server = Server::start(&path, port)?;
-    let from = strata_app::model::filters::format_day(FIRST_DAY);
-    let to = strata_app::model::filters::format_day(FIRST_DAY + DAYS - 1);
+    let from = strata_core::model::filters::format_day(FIRST_DAY);
+    let to = strata_core::model::filters::format_day(FIRST_DAY + DAYS - 1);
     let url = format!("http://127.0.0.1:{port}/export/jobs.csv?from={from}&to={to}");
     let baseline_sql = sqlite3_sql(FIRST_DAY * 86_400_000, (FIRST_DAY + DAYS) * 86_400_000);
 

@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use strata::demo::{Dataset, DemoConfig, FakeConfig, FakeGitLab, ScenarioKind, log_writer};
+use strata_demo::{Dataset, DemoConfig, FakeConfig, FakeGitLab, ScenarioKind, log_writer};
 
 fn config() -> DemoConfig {
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-03-03T10:30:00Z")

@@ -7,20 +7,19 @@
 //! the report for one project over the last 30 days of the data. Keeps the seeded database in
 //! $STRATA_BENCH_DB when set, and reuses it when it exists (seeding takes minutes).
 
-#[path = "../tests/export_seed/bulk.rs"]
+#[path = "../tests/integration/export_seed/bulk.rs"]
 mod bulk;
 
 use std::time::Instant;
 
-use strata::{db::DatabaseUrl, store};
-use strata_app::{
-    db::Db,
-    impact::{
+use strata_core::{
+    db::{DatabaseUrl, Db},
+    model::filters::{Filters, Window},
+    read::impact::{
         self,
         fetch::{self, Scope},
         project_impact,
     },
-    model::filters::{Filters, Window},
     with_pool,
 };
 
@@ -73,7 +72,7 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let started = Instant::now();
-        let db: Db = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
+        let db: Db = strata_core::db::open(&DatabaseUrl::Sqlite(path.clone())).await?;
         // No ANALYZE: Strata never runs it, so the planner works without statistics here too.
         if !seeded {
             bulk::insert_jobs(&db, jobs, FIRST_DAY, DAYS).await;

@@ -7,10 +7,12 @@
 //!
 //! `cargo bench --bench memory`
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    sync::atomic::{AtomicUsize, Ordering},
+};
 
-use strata::trace::Analyzer;
+use strata_joblog::Analyzer;
 
 // Each benchmark uses part of the shared helpers.
 #[allow(dead_code)]

@@ -7,10 +7,10 @@
 
 use std::{future::Future, path::PathBuf, time::Instant};
 
-use strata::{db::DatabaseUrl, store};
-use strata_app::{
+use strata_core::{
+    db::DatabaseUrl,
     model::filters::Filters,
-    queries::{
+    read::{
         overview::project_summaries,
         project::{self, PointKind},
         rollup::{Table, job_totals_by, sketches_by},
@@ -35,7 +35,7 @@ fn main() -> anyhow::Result<()> {
     }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let db = store::open(&DatabaseUrl::Sqlite(path)).await?;
+        let db = strata_core::db::open(&DatabaseUrl::Sqlite(path)).await?;
         let now_ms = chrono::Utc::now().timestamp_millis();
         let all = Filters::default();
         let one = Filters {

@@ -20,11 +20,8 @@ use std::{
 };
 
 use chrono::{DateTime, Utc};
-use strata::{
-    db::DatabaseUrl,
-    demo::{Dataset, DemoConfig, store_load},
-    store,
-};
+use strata_core::db::DatabaseUrl;
+use strata_demo::{Dataset, DemoConfig, store_load};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -46,7 +43,7 @@ fn main() -> anyhow::Result<()> {
         let mut config = DemoConfig::new(hour);
         config.pipelines_per_project = per_project;
         let loaded = runtime.block_on(async {
-            let db = store::open(&DatabaseUrl::Sqlite(path.clone())).await?;
+            let db = strata_core::db::open(&DatabaseUrl::Sqlite(path.clone())).await?;
             let loaded = store_load::load(&db, &Dataset::generate(&config)).await?;
             db.close().await;
             anyhow::Ok(loaded)
@@ -94,7 +91,7 @@ fn main() -> anyhow::Result<()> {
         let url = format!("http://127.0.0.1:{port}{url_path}");
         let (mut renders, mut queries) = (Vec::new(), Vec::new());
         // The first render fills SQLite's page cache and computes the Impact reports, which
-        // later renders reuse while the data does not change (strata_app::impact::memo).
+        // later renders reuse while the data does not change (strata_core::read::impact::memo).
         let first = runtime.block_on(fetch(&client, &url))?;
         for _ in 0..runs {
             renders.push(runtime.block_on(fetch(&client, &url))?);

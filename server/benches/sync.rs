@@ -12,14 +12,9 @@
 //!
 //! Run: `cargo bench -p strata --bench sync` (PIPELINES, JOBS and RUNS override the sizes).
 
-#[path = "../tests/support/scripted_data.rs"]
-mod scripted_data;
-#[path = "../tests/support/scripted_gitlab.rs"]
-mod scripted_gitlab;
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/integration/support/mod.rs"]
 mod support;
-#[path = "../tests/support/sync_harness.rs"]
-mod sync_harness;
+use support::sync_harness;
 
 use std::{
     sync::{
@@ -31,7 +26,6 @@ use std::{
 
 use futures::{FutureExt, future::BoxFuture};
 use strata::{
-    db::Tx,
     gitlab::ProjectRef,
     ingest::{
         log_analysis::LogAnalysis,
@@ -39,6 +33,7 @@ use strata::{
         trace_worker::{TraceProcessor, TraceReader, TraceWorker, TraceWorkerConfig},
     },
 };
+use strata_core::db::Tx;
 use support::TestDb;
 use sync_harness::{PROJECT_PATH, client_for, count, gitlab_with, syncer};
 use tokio_util::sync::CancellationToken;

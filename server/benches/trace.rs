@@ -4,11 +4,10 @@
 //!
 //! `cargo bench --bench trace`
 
-use std::hint::black_box;
-use std::time::Duration;
+use std::{hint::black_box, time::Duration};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use strata::trace::{Analyzer, analyze};
+use strata_joblog::{Analyzer, analyze};
 
 // Each benchmark uses part of the shared helpers.
 #[allow(dead_code)]

@@ -12,10 +12,9 @@
 //!
 //! Run: `cargo bench -p strata --bench webhooks` (DELIVERIES, CLIENTS override the sizes).
 
-#[path = "../tests/support/webhooks.rs"]
-mod hooks;
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/integration/support/mod.rs"]
 mod support;
+use support::webhooks as hooks;
 
 use std::{
     future::Future,
@@ -28,15 +27,12 @@ use std::{
 
 use axum::http::HeaderMap;
 use secrecy::SecretString;
-use strata::{
-    db::Db,
-    webhooks::{
-        delivery::{self, Delivery},
-        payload::{self, HookKind},
-        to_records::{Records, records},
-    },
+use strata::webhooks::{
+    delivery::{self, Delivery},
+    payload::{self, HookKind},
+    to_records::{Records, records},
 };
-use strata_app::with_tx;
+use strata_core::{db::Db, with_tx};
 use support::{TestApp, TestDb, test_settings};
 
 fn env_usize(name: &str, default: usize) -> usize {
@@ -252,7 +248,7 @@ async fn bench_backend(
     .await;
     const STORED: &str = "SELECT COUNT(*) FROM webhook_deliveries";
     let stored: i64 =
-        strata_app::with_pool!(t.db.pool(), p => sqlx::query_scalar(STORED).fetch_one(p).await)
+        strata_core::with_pool!(t.db.pool(), p => sqlx::query_scalar(STORED).fetch_one(p).await)
             .unwrap();
     assert_eq!(stored as usize, items.len(), "every delivery stored once");
     // Stopping the server closes the database: count first.

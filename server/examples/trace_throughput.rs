@@ -4,8 +4,7 @@
 //!
 //! `cargo run --release -p strata --example trace_throughput`
 
-use std::hint::black_box;
-use std::time::Instant;
+use std::{hint::black_box, time::Instant};
 
 #[allow(dead_code)] // the benchmarks use other parts of it
 #[path = "../benches/support/mod.rs"]
@@ -30,7 +29,7 @@ fn compare(name: &str, log: &[u8]) {
         let base = started.elapsed().as_secs_f64() / repetitions as f64;
         let started = Instant::now();
         for _ in 0..repetitions {
-            sink = sink.wrapping_add(strata::trace::analyze(black_box(log)).sections.len());
+            sink = sink.wrapping_add(strata_joblog::analyze(black_box(log)).sections.len());
         }
         let analysed = started.elapsed().as_secs_f64() / repetitions as f64;
         baseline.push(base);

@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use secrecy::SecretString;
-use strata_app::{db::DatabaseUrl, model::SetupStatus};
+use strata_core::{db::DatabaseUrl, model::SetupStatus};
 
 use crate::{
     auth::AuthConfig,

@@ -1,12 +1,13 @@
-//! The `strata` server: configuration, start-up, the HTTP router and the write side
-//! (GitLab client, ingest, log analysis, store, export, demo). Pages and the read side live
-//! in `strata-app`.
+//! The `strata` server: the command line, configuration, start-up, the HTTP surface (pages,
+//! `/api/v1`, `/export`, auth, metrics, webhooks) and ingest (the GitLab client, sync,
+//! webhook handling, the log worker). The database, domain types and every read live in
+//! `strata-core`; the pages in `strata-app`; log analysis in `strata-joblog`; demo data and
+//! the fake GitLab in `strata-demo`.
 
 pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod demo;
 pub mod export;
 pub mod gitlab;
 pub mod http;
@@ -14,9 +15,5 @@ pub mod ingest;
 pub mod metrics;
 pub mod site;
 pub mod startup;
-pub mod store;
 pub mod telemetry;
-pub mod trace;
 pub mod webhooks;
-
-pub use strata_app::db;

@@ -5,18 +5,19 @@ use std::{future::Future, net::SocketAddr};
 
 use anyhow::Context;
 use axum::Router;
-use strata_app::{
+use strata_app::state::AppState;
+use strata_core::{
     db::Db,
-    impact::{memo::ReportCache, warm},
-    state::AppState,
+    read::impact::{memo::ReportCache, warm},
 };
 use tokio::net::TcpListener;
 
 use crate::{
     auth,
     config::{GitLabSettings, Settings},
-    http, ingest, site, store,
+    http, ingest, site,
 };
+use strata_core::db;
 
 pub struct Application {
     listener: TcpListener,
@@ -37,7 +38,7 @@ impl Application {
             )
         })?;
         auth::warn_if_open(settings.listen, settings.ops.auth.as_deref());
-        let db = store::open(&settings.database).await?;
+        let db = db::open(&settings.database).await?;
         Ok(Application::with_parts(listener, db, &settings))
     }
 

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{
+use strata_core::model::{
     detail::{JobNamePage, JobPage, PipelinePage},
     filters::Filters,
 };

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{
+use strata_core::model::{
     filters::Filters,
     impact::{Comparison, ImpactReport, ProjectFinding},
 };
@@ -32,7 +32,7 @@ pub async fn get_comparison(
     // No sides given: the last 14 days against the 14 before, a starting point the page's
     // change days can refine.
     let (a, b) = if a.trim().is_empty() && b.trim().is_empty() {
-        use crate::model::filters::{DAY_MS, format_day};
+        use strata_core::model::filters::{DAY_MS, format_day};
         let today = now_ms.div_euclid(DAY_MS);
         (
             format!("{}..{}", format_day(today - 27), format_day(today - 14)),
@@ -42,13 +42,13 @@ pub async fn get_comparison(
         (a, b)
     };
     let (a, b) = (
-        crate::model::impact::Side::parse("a", &a)
+        strata_core::model::impact::Side::parse("a", &a)
             .map_err(|e| ServerFnError::new(e.to_string()))?,
-        crate::model::impact::Side::parse("b", &b)
+        strata_core::model::impact::Side::parse("b", &b)
             .map_err(|e| ServerFnError::new(e.to_string()))?,
     );
     let state = super::app_state()?;
-    crate::impact::comparison(&state.db, id, &filters, &a, &b, now_ms)
+    strata_core::read::impact::comparison(&state.db, id, &filters, &a, &b, now_ms)
         .await
         .map_err(super::internal)
 }
@@ -58,7 +58,7 @@ pub async fn get_comparison(
 pub async fn get_findings(filters: Filters) -> Result<Vec<ProjectFinding>, ServerFnError> {
     let state = super::app_state()?;
     let now_ms = chrono::Utc::now().timestamp_millis();
-    crate::impact::all_findings(&state.db, &state.reports, &filters, now_ms)
+    strata_core::read::impact::all_findings(&state.db, &state.reports, &filters, now_ms)
         .await
         .map_err(super::internal)
 }

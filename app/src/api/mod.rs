@@ -1,5 +1,5 @@
 //! Server functions: the pages' only way to the data. Each one is thin: it finds the
-//! database in the request context and calls a query in [`crate::queries`].
+//! database in the request context and calls a query in [`strata_core::read`].
 
 pub mod detail;
 pub mod impact;

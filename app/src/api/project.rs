@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::model::{filters::Filters, project::ProjectPage};
+use strata_core::model::{filters::Filters, project::ProjectPage};
 
 /// The project page's data and charts. `None` when the project does not exist.
 #[server(prefix = "/api/ui", endpoint = "project")]

@@ -15,7 +15,7 @@ use super::{
     },
     tips::Tips,
 };
-use crate::model::phase::PhaseKind;
+use strata_core::model::phase::PhaseKind;
 
 /// One job's row.
 pub struct GanttRow {

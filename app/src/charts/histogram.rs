@@ -119,7 +119,7 @@ pub fn distribution(
             .iter()
             .map(|g| {
                 let median =
-                    crate::stats::sketch::exact_quantile(&g.durations_ms, 0.5).unwrap_or(0.0);
+                    strata_core::stats::sketch::exact_quantile(&g.durations_ms, 0.5).unwrap_or(0.0);
                 format!(
                     "{}: {} runs, median {}",
                     g.label,

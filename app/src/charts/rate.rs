@@ -12,7 +12,7 @@ use super::{
     },
     tips::Tips,
 };
-use crate::model::time::Ratio;
+use strata_core::model::time::Ratio;
 
 /// A named daily ratio series in one colour.
 pub struct RateSeries<'a> {

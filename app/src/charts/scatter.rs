@@ -9,7 +9,7 @@ use super::{
     frame::{ACCENT, ChartSize, GRID, MUTED, ensure_font, finish_svg, label_font},
     tips::Tips,
 };
-use crate::model::project::JobPoint;
+use strata_core::model::project::JobPoint;
 
 /// What an axis measures: it decides the axis's extent and how its ticks and tooltips read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use super::{
     },
     tips::Tips,
 };
-use crate::model::{phase::PhaseKind, time::PhaseTimes};
+use strata_core::model::{phase::PhaseKind, time::PhaseTimes};
 
 /// `days`: `(epoch day, phase times)`; phases with no time anywhere are left out of the legend.
 pub fn phases_by_day(

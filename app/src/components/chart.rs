@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::model::project::ChartView;
+use strata_core::model::project::ChartView;
 
 /// A server-drawn chart: the SVG, its title, and the CSV behind it.
 #[component]

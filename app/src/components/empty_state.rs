@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::model::SetupStatus;
+use strata_core::model::SetupStatus;
 
 /// What a new user sees before any data arrives: the three ways to load some.
 #[component]

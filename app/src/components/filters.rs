@@ -10,7 +10,7 @@
 use leptos::{ev::SubmitEvent, prelude::*};
 use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::model::{
+use strata_core::model::{
     Period,
     filters::{FilterError, Filters, STATUSES, Window, format_day},
 };

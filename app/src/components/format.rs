@@ -20,7 +20,7 @@ pub fn percent(part: i64, whole: i64) -> String {
 }
 
 /// A ratio as a whole percentage, or an em dash for nothing to divide.
-pub fn ratio(r: crate::model::time::Ratio) -> String {
+pub fn ratio(r: strata_core::model::time::Ratio) -> String {
     percent(r.part, r.whole)
 }
 

@@ -1,12 +1,10 @@
 use leptos::prelude::*;
 
-use crate::{
-    components::format::duration_ms,
-    model::{
-        detail::PhaseSpanView,
-        phase::PhaseKind,
-        time::{OVERVIEW_GROUPS, PhaseTimes},
-    },
+use crate::components::format::duration_ms;
+use strata_core::model::{
+    detail::PhaseSpanView,
+    phase::PhaseKind,
+    time::{OVERVIEW_GROUPS, PhaseTimes},
 };
 
 /// A thin bar split by phase group (queue, cache, artifacts, Docker, script, other), each

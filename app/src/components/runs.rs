@@ -1,9 +1,7 @@
 use leptos::prelude::*;
 
-use crate::{
-    components::format::{maybe_ms, utc_minute},
-    model::detail::JobRun,
-};
+use crate::components::format::{maybe_ms, utc_minute};
+use strata_core::model::detail::JobRun;
 
 /// A list of job runs with links to each job and its pipeline.
 #[component]

@@ -1,9 +1,9 @@
 //! The job page: everything the log analysis found in one job.
 
-use crate::{
+use crate::state::AppState;
+use strata_core::{
     model::detail::JobPage,
-    queries::{jobs, project},
-    state::AppState,
+    read::{jobs, project},
 };
 
 pub async fn load(state: &AppState, job_id: i64) -> sqlx::Result<Option<JobPage>> {

@@ -8,6 +8,9 @@ use crate::{
         frame::{ACCENT, ACCENT_LIGHT, rgb},
         histogram::{Group, distribution},
     },
+    state::AppState,
+};
+use strata_core::{
     model::{
         detail::{JobNamePage, JobRun, RunGroup},
         filters::Filters,
@@ -15,11 +18,10 @@ use crate::{
         project::ChartView,
         time::Percentiles,
     },
-    queries::{
+    read::{
         jobs, project,
         rollup::{Table, job_totals_by, sketches_by},
     },
-    state::AppState,
     stats::sketch::exact_quantile,
 };
 

@@ -4,9 +4,11 @@ use std::collections::BTreeMap;
 
 use crate::{
     charts::gantt::{GanttRow, pipeline_gantt},
-    model::{detail::PipelinePage, phase::PhaseKind, project::ChartView},
-    queries::{jobs, project},
     state::AppState,
+};
+use strata_core::{
+    model::{detail::PipelinePage, phase::PhaseKind, project::ChartView},
+    read::{jobs, project},
 };
 
 pub async fn load(state: &AppState, pipeline_id: i64) -> sqlx::Result<Option<PipelinePage>> {

@@ -9,17 +9,19 @@ use crate::{
         scatter::{Axis, Measure, job_scatter},
         stacked::phases_by_day,
     },
+    state::AppState,
+};
+use strata_core::{
     model::{
         filters::Filters,
         phase::PhaseKind,
         project::{ChartView, ProjectPage},
         time::PhaseTimes,
     },
-    queries::{
+    read::{
         project::{self, PointKind},
         rollup::{Table, job_totals_by, sketches_by},
     },
-    state::AppState,
 };
 
 /// Points drawn per scatter chart (the most recent jobs).

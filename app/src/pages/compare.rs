@@ -9,11 +9,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::{
     api::impact::get_comparison,
     components::{filters::use_filters, format::maybe_duration},
-    model::{
-        filters::{Filters, format_day},
-        impact::Comparison,
-    },
     pages::impact::with_ci,
+};
+use strata_core::model::{
+    filters::{Filters, format_day},
+    impact::Comparison,
 };
 
 #[component]

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use crate::{
     api::impact::get_impact,
     components::format::{maybe_duration, percent},
-    model::{
-        filters::Filters,
-        impact::{ImpactFinding, ImpactReport, Interval},
-    },
+};
+use strata_core::model::{
+    filters::Filters,
+    impact::{ImpactFinding, ImpactReport, Interval},
 };
 
 /// `1 h 20 min/week`.

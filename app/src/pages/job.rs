@@ -8,9 +8,9 @@ use crate::{
         format::{bytes, duration_ms, maybe_ms, utc_minute},
         phase_bar::PhaseStrip,
     },
-    model::detail::JobPage,
     pages::not_found::NotFound,
 };
+use strata_core::model::detail::JobPage;
 
 /// `/jobs/:id`: one job's phases, cache and artifact transfers and Docker steps.
 #[component]

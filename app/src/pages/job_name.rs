@@ -10,11 +10,11 @@ use crate::{
         format::{maybe_duration, ratio},
         runs::RunTable,
     },
-    model::{
-        detail::JobNamePage,
-        filters::{Filters, decode},
-    },
     pages::not_found::NotFound,
+};
+use strata_core::model::{
+    detail::JobNamePage,
+    filters::{Filters, decode},
 };
 
 /// `/projects/:id/jobs/:name`: one job's duration, split by what its cache and Docker layer

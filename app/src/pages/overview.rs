@@ -9,9 +9,9 @@ use crate::{
         format::{change, duration_ms, maybe_duration, ratio, utc_minute},
         phase_bar::{PhaseShareBar, PhaseShareLegend},
     },
-    model::{filters::Filters, overview::Overview},
     pages::impact::{JobLinks, per_week},
 };
+use strata_core::model::{filters::Filters, overview::Overview};
 
 /// `/`: every tracked project, the most expensive first.
 #[component]

@@ -9,9 +9,9 @@ use crate::{
         format::{duration_ms, utc_minute},
         runs::RunTable,
     },
-    model::{detail::PipelinePage, phase::PhaseKind},
     pages::not_found::NotFound,
 };
+use strata_core::model::{detail::PipelinePage, phase::PhaseKind};
 
 /// `/pipelines/:id`: the pipeline's jobs on a timeline, each split into its phases.
 #[component]

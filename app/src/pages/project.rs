@@ -10,11 +10,11 @@ use crate::{
         format::{duration_ms, maybe_duration, ratio, utc_minute},
         phase_bar::{PhaseShareBar, PhaseShareLegend},
     },
-    model::{
-        filters::{Filters, encode},
-        project::{JobNameStats, PipelineRow, ProjectPage},
-    },
     pages::{impact::ImpactSection, not_found::NotFound},
+};
+use strata_core::model::{
+    filters::{Filters, encode},
+    project::{JobNameStats, PipelineRow, ProjectPage},
 };
 
 /// `/projects/:id`: where one project's pipeline time goes, day by day and job by job.

@@ -12,7 +12,7 @@ pub mod sessions;
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::Router;
-use strata_app::db::Db;
+use strata_core::db::Db;
 use url::Url;
 
 pub use config::AuthConfig;

@@ -9,7 +9,7 @@ use std::{
 
 use anyhow::Context;
 
-use crate::trace::{Analyzer, JobAnalysis, render_text};
+use strata_joblog::{Analyzer, JobAnalysis, render_text};
 
 /// Read `path` (or standard input for `-`) in chunks and print the analysis.
 pub fn run(path: &Path, json: bool) -> anyhow::Result<()> {

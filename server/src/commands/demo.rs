@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use crate::{
     cli::{DemoArgs, GlobalArgs},
     config::{self, GitLabSettings, OpsSettings, Settings},
-    demo::{DemoConfig, FakeConfig, FakeGitLab, fake_gitlab::RateLimit},
     gitlab::{ClientConfig, GitLabClient, ProjectRef},
     ingest::SyncOptions,
     startup::{Application, shutdown_signal},
-    store,
 };
+use strata_core::db;
+use strata_demo::{DemoConfig, FakeConfig, FakeGitLab, fake_gitlab::RateLimit};
 
 /// Requests in flight against the in-process fake (it answers in microseconds).
 const DEMO_CONCURRENCY: usize = 8;
@@ -65,7 +65,7 @@ pub async fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<()> {
         args.days
     );
 
-    let db = store::open(&database).await?;
+    let db = db::open(&database).await?;
     let client_config = gitlab
         .client_config()
         .expect("the demo's GitLab has a token");

@@ -5,15 +5,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
 use futures::StreamExt;
-use strata_app::queries::project;
+use strata_core::read::project;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::{
     cli::{ExportArgs, GlobalArgs},
     config,
     export::{self, Export, Kind, Scope},
-    store,
 };
+use strata_core::db;
 
 pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> anyhow::Result<()> {
     let kind = Kind::from_slug(&args.kind).ok_or_else(|| {
@@ -26,7 +26,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> anyhow::Result<()> {
     let scope = Scope::from_pairs(Some(kind), args.filter_pairs())
         .map_err(|e| anyhow!("invalid --{}: {}", e.param, e.reason))?;
     let url = config::database_url(global)?;
-    let db = store::open(&url).await?;
+    let db = db::open(&url).await?;
     if let Some(id) = scope.filters.project
         && project::project(&db, id)
             .await
@@ -50,7 +50,7 @@ pub async fn run(global: &GlobalArgs, args: &ExportArgs) -> anyhow::Result<()> {
 
 /// Write to `PATH.partial` and rename once complete, so a failed export never leaves a
 /// truncated report where a good one was.
-async fn write_file(db: &strata_app::db::Db, export: Export, path: &Path) -> anyhow::Result<u64> {
+async fn write_file(db: &strata_core::db::Db, export: Export, path: &Path) -> anyhow::Result<u64> {
     let partial = PathBuf::from(format!("{}.partial", path.display()));
     let mut file = tokio::fs::File::create(&partial)
         .await
@@ -72,7 +72,7 @@ async fn write_file(db: &strata_app::db::Db, export: Export, path: &Path) -> any
 }
 
 async fn write_all(
-    db: &strata_app::db::Db,
+    db: &strata_core::db::Db,
     export: Export,
     out: &mut (impl AsyncWrite + Unpin),
 ) -> anyhow::Result<u64> {

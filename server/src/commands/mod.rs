@@ -10,8 +10,8 @@ use crate::{
     cli::{Cli, Command},
     config::{self, Settings},
     startup::{Application, shutdown_signal},
-    store,
 };
+use strata_core::db;
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
@@ -22,7 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let url = config::database_url(&cli.global)?;
-            let db = store::open(&url).await?;
+            let db = db::open(&url).await?;
             db.close().await;
             eprintln!("database {url} is up to date");
             Ok(())

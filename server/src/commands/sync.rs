@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use strata_app::db::Db;
+use strata_core::db::Db;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -18,15 +18,15 @@ use crate::{
         trace_worker::{TraceWorker, TraceWorkerConfig},
     },
     startup::shutdown_signal,
-    store::{self, rollups},
 };
+use strata_core::{db, store::rollups};
 
 pub async fn run(global: &GlobalArgs, args: &SyncArgs) -> anyhow::Result<()> {
     let gitlab = GitLabSettings::from_args(&args.gitlab)
         .and_then(|g| g.client_config())
         .context("GITLAB_TOKEN is not set: strata sync needs a token with the read_api scope (and GITLAB_URL for a self-managed GitLab)")?;
     let client = GitLabClient::new(gitlab).context("while setting up the GitLab client")?;
-    let db = store::open(&config::database_url(global)?).await?;
+    let db = db::open(&config::database_url(global)?).await?;
     let options = SyncOptions {
         since: args.since,
         full: args.full,

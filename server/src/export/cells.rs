@@ -12,7 +12,7 @@ use chrono::{
     DateTime,
     format::{Item, StrftimeItems},
 };
-use strata_app::model::filters::format_day;
+use strata_core::model::filters::format_day;
 
 /// Flush the buffer to the reader once it holds about this much.
 pub const CHUNK_BYTES: usize = 64 * 1024;

@@ -8,11 +8,10 @@
 //! name, ref, source and status), so the file and the page agree number for number. Reports are small (tens
 //! to hundreds of rows per project), so each is built in memory and then streamed out.
 
-use strata_app::{
+use strata_core::{
     db::Db,
-    impact::project_impact,
     model::impact::{ImpactReport, Interval},
-    with_pool,
+    read::{impact::project_impact, projects},
 };
 
 use super::{ExportError, Scope, sink::CsvSink};
@@ -240,7 +239,7 @@ pub async fn write(
 ) -> Result<(), ExportError> {
     sink.out.header(HEADER)?;
     let (from, to) = scope.filters.window.days(now_ms);
-    for (id, path) in projects(db, scope.filters.project).await? {
+    for (id, path) in projects::paths(db, scope.filters.project).await? {
         let report = project_impact(db, id, &scope.filters, now_ms).await?;
         for m in measures(&report) {
             let out = &mut sink.out;
@@ -265,14 +264,9 @@ pub async fn write(
     Ok(())
 }
 
-async fn projects(db: &Db, only: Option<i64>) -> sqlx::Result<Vec<(i64, String)>> {
-    const SQL: &str = "SELECT id, path FROM projects WHERE $1 IS NULL OR id = $1 ORDER BY id";
-    with_pool!(db.pool(), p => sqlx::query_as(SQL).bind(only).fetch_all(p).await)
-}
-
 #[cfg(test)]
 mod tests {
-    use strata_app::model::{
+    use strata_core::model::{
         impact::{ArtifactImpact, CacheImpact, CacheJobEffect, FindingKind, ImpactFinding},
         phase::PhaseKind,
     };
@@ -284,7 +278,7 @@ mod tests {
             weeks: 2.0,
             jobs: 10,
             analysed_jobs: 8,
-            phases: vec![strata_app::model::impact::PhaseTime {
+            phases: vec![strata_core::model::impact::PhaseTime {
                 phase: PhaseKind::CacheRestore,
                 total_ms: 7_200_000.0,
                 hours_per_week: 1.0,

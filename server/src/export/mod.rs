@@ -1,4 +1,5 @@
-//! CSV reports: every kind of row Strata stores, with the dashboard's filters.
+//! CSV reports: every kind of row Strata stores, with the dashboard's filters. The rows and
+//! their SQL come from `strata_core::read::export`; this module writes them as CSV.
 //!
 //! An export runs as its own task that streams rows from the database (on a SQLite file
 //! through rusqlite on a blocking thread, on PostgreSQL with sqlx `fetch`), writes them into a
@@ -10,9 +11,7 @@
 mod cells;
 pub mod daily;
 pub mod impact;
-pub mod kinds;
 pub mod rows;
-pub mod scope;
 mod sink;
 
 use std::{
@@ -22,12 +21,11 @@ use std::{
 
 use bytes::Bytes;
 use futures::Stream;
-use strata_app::{db::Db, model::filters::format_day};
+use strata_core::{db::Db, model::filters::format_day};
 use tokio::sync::mpsc;
 
 pub use cells::is_formula_like;
-pub use kinds::Kind;
-pub use scope::Scope;
+pub use strata_core::read::export::{kinds::Kind, scope::Scope};
 
 use sink::{CHANNEL_CHUNKS, CsvSink};
 
@@ -142,7 +140,7 @@ async fn produce(db: Db, export: Export, now_ms: i64, mut sink: CsvSink) -> u64 
 
 #[cfg(test)]
 mod tests {
-    use strata_app::model::filters::{DAY_MS, Filters, Window};
+    use strata_core::model::filters::{DAY_MS, Filters, Window};
 
     use super::*;
 

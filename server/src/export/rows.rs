@@ -3,52 +3,20 @@
 
 use futures::TryStreamExt;
 use sqlx::{ColumnIndex, Decode, Row, Type};
-use strata_app::{
+use strata_core::{
     bind_args,
     db::{Db, params},
-    queries::sql::Arg,
+    read::sql::Arg,
     with_pool,
 };
 
-use super::{
-    ExportError,
+use strata_core::read::export::{
     kinds::{Cell, Column, Plan},
+    rows::query,
     scope::Scope,
-    sink::CsvSink,
 };
 
-/// A page of rows after a key, for plans ordered by one id column (the JSON API).
-#[derive(Clone, Copy, Debug)]
-pub struct Page {
-    pub after: Option<i64>,
-    pub limit: i64,
-}
-
-/// SQL and arguments for `plan` over `scope`, in the plan's key order.
-pub fn query(
-    plan: &Plan,
-    scope: &Scope,
-    window_ms: (i64, i64),
-    page: Option<Page>,
-) -> (String, Vec<Arg>) {
-    let mut c = scope.conditions(plan.level, window_ms);
-    if let Some(after) = page.and_then(|p| p.after) {
-        c.push(&format!("{} > ?", plan.order_by), Arg::Int(after));
-    }
-    let mut sql = format!(
-        "SELECT {} FROM {} {} ORDER BY {}",
-        plan.select_list(),
-        plan.from,
-        c.where_sql(),
-        plan.order_by
-    );
-    let mut args = c.args;
-    if let Some(page) = page {
-        sql.push_str(&format!(" LIMIT ${}", args.len() + 1));
-        args.push(Arg::Int(page.limit));
-    }
-    (sql, args)
-}
+use super::{ExportError, sink::CsvSink};
 
 /// Write the header and every row of `plan` over `scope`.
 #[tracing::instrument(skip_all, fields(project = ?scope.filters.project, pipeline = ?scope.pipeline))]

@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::time::deserialize_opt_epoch_ms;
+use strata_core::instant::deserialize_opt_epoch_ms;
 
 /// `GET /projects/:id`.
 #[derive(Clone, Debug, Deserialize, PartialEq)]

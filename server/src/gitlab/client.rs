@@ -15,9 +15,9 @@ use super::{
     error::GitLabError,
     pagination::{PER_PAGE, following_page, total_hint},
     rate_limit::Backoff,
-    time::to_iso8601,
     transport::Transport,
 };
+use strata_core::instant::to_iso8601;
 
 /// Sent with every request, so GitLab admins can tell who is calling.
 pub const USER_AGENT: &str = concat!("strata/", env!("CARGO_PKG_VERSION"));

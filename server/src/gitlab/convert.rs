@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::api::{ApiJob, ApiPipeline, ApiProject};
-use crate::store::records::{JobRecord, PipelineRecord, ProjectRecord, seconds_to_ms};
+use strata_core::store::records::{JobRecord, PipelineRecord, ProjectRecord, seconds_to_ms};
 
 pub fn project_record(project: &ApiProject) -> ProjectRecord {
     ProjectRecord {

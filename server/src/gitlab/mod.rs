@@ -1,6 +1,6 @@
 //! Talking to GitLab: the REST client (pagination, rate limits, retries), payload types for
-//! the REST API and webhooks, their conversion to store records, and the time formats they
-//! use.
+//! the REST API and webhooks, and their conversion to store records (GitLab's time formats
+//! are read by `strata_core::instant`, which the fake GitLab shares).
 
 pub mod anchored;
 pub mod api;
@@ -9,7 +9,6 @@ pub mod convert;
 pub mod error;
 pub mod pagination;
 pub mod rate_limit;
-pub mod time;
 mod transport;
 
 pub use client::{ClientConfig, GitLabClient, ProjectRef};

@@ -14,7 +14,8 @@ use axum::{
 };
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt, stream};
-use strata_app::{db::Db, queries::project, state::AppState};
+use strata_app::state::AppState;
+use strata_core::{db::Db, read::project};
 
 use super::api::error::ApiError;
 use crate::export::{self, Export, Kind, Scope};

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
 use serde_json::{Value, json};
-use strata_app::{db::Db, state::AppState};
+use strata_app::state::AppState;
+use strata_core::db::Db;
 
 const DB_TIMEOUT: Duration = Duration::from_secs(2);
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use strata_app::db::Db;
+use strata_core::db::Db;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 

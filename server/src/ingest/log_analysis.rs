@@ -1,14 +1,12 @@
-//! The log processor the trace worker runs: Strata's own analyser (`crate::trace`) fed chunk
+//! The log processor the trace worker runs: Strata's own analyser (`strata_joblog`) fed chunk
 //! by chunk, the results stored with `store::analysis::save_analyses`.
 
 use futures::{FutureExt, future::BoxFuture};
-use strata_app::db::Tx;
+use strata_core::db::Tx;
 
 use super::trace_worker::{TraceProcessor, TraceReader};
-use crate::{
-    store::analysis::save_analyses,
-    trace::{Analyzer, JobAnalysis},
-};
+use strata_core::store::analysis::save_analyses;
+use strata_joblog::{Analyzer, JobAnalysis};
 
 /// Analyses every fetched job log.
 #[derive(Clone, Copy, Debug, Default)]

@@ -8,7 +8,6 @@ pub mod progress;
 pub mod retention_task;
 pub mod rollup_refresher;
 pub mod sync;
-pub mod sync_state;
 pub mod trace_worker;
 
 pub use background::Background;

@@ -6,18 +6,17 @@ use tokio_util::sync::CancellationToken;
 use super::{
     progress::add,
     sync::{SyncError, Syncer, now_ms, store_err},
-    sync_state::StoredVersion,
 };
-use crate::{
-    gitlab::{
-        GitLabError,
-        api::{ApiJob, ApiPipeline},
-        convert::{job_records, pipeline_record},
-    },
-    store::{
-        records::{JobRecord, PipelineRecord, Upserted},
-        status, trace_queue, writes,
-    },
+use crate::gitlab::{
+    GitLabError,
+    api::{ApiJob, ApiPipeline},
+    convert::{job_records, pipeline_record},
+};
+use strata_core::store::{
+    records::{JobRecord, PipelineRecord, Upserted},
+    status,
+    sync_state::StoredVersion,
+    trace_queue, writes,
 };
 
 impl Syncer {

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use strata_app::db::Db;
+use strata_core::db::Db;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::retention;
+use strata_core::store::retention;
 
 /// How often old data is looked for. Retention counts whole days, so hourly is plenty.
 pub const PURGE_INTERVAL: Duration = Duration::from_secs(3600);

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use strata_app::db::Db;
+use strata_core::db::Db;
 use tokio_util::sync::CancellationToken;
 
-use crate::store::rollups;
+use strata_core::store::rollups;
 
 /// How often dirty days are looked for.
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(2);

@@ -8,17 +8,14 @@
 use std::{sync::Arc, time::Duration};
 
 use futures::{StreamExt, TryStreamExt};
-use strata_app::db::Db;
+use strata_core::db::Db;
 use tokio_util::sync::CancellationToken;
 
-use super::{
-    progress::{Progress, add},
-    sync_state,
+use super::progress::{Progress, add};
+use crate::gitlab::{
+    GitLabClient, GitLabError, ProjectRef, api::ApiPipeline, convert::project_record,
 };
-use crate::{
-    gitlab::{GitLabClient, GitLabError, ProjectRef, api::ApiPipeline, convert::project_record},
-    store::{records::Upserted, writes},
-};
+use strata_core::store::{records::Upserted, sync_state, writes};
 
 #[derive(Clone, Debug)]
 pub struct SyncOptions {

@@ -16,7 +16,7 @@
 use std::{sync::Arc, time::Duration};
 
 use futures::{StreamExt, future::BoxFuture};
-use strata_app::db::{Db, Tx};
+use strata_core::db::{Db, Tx};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -24,10 +24,8 @@ use super::{
     progress::{Progress, add},
     sync::now_ms,
 };
-use crate::{
-    gitlab::{GitLabClient, GitLabError},
-    store::trace_queue::{self, QueuedTrace},
-};
+use crate::gitlab::{GitLabClient, GitLabError};
+use strata_core::store::trace_queue::{self, QueuedTrace};
 
 /// Turns job logs into stored facts. One [`TraceReader`] per log.
 pub trait TraceProcessor: Send + Sync + 'static {
@@ -276,7 +274,7 @@ impl<P: TraceProcessor> TraceWorker<P> {
         let ids: Vec<i64> = logs.iter().map(|(id, _)| *id).collect();
         let mut tx = self.db.begin().await?;
         self.processor.save(&mut tx, logs, now_ms()).await?;
-        mark_analysed(&mut tx, &ids).await?;
+        trace_queue::mark_analysed(&mut tx, &ids).await?;
         trace_queue::finish(&mut tx, &ids).await?;
         tx.commit().await
     }
@@ -361,11 +359,4 @@ enum Failure {
     Store(#[from] sqlx::Error),
     #[error("stopped before the log was read")]
     Cancelled,
-}
-
-/// The jobs' logs are analysed: what the dashboards show for them.
-async fn mark_analysed(tx: &mut Tx, job_ids: &[i64]) -> sqlx::Result<()> {
-    const SQL: &str = "UPDATE jobs SET trace_status = 'analysed' WHERE id";
-    crate::store::execute_for_ids(tx, SQL, job_ids).await?;
-    Ok(())
 }

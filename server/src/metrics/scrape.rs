@@ -10,13 +10,10 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-use strata_app::{
-    db::{Db, Pool},
-    state::AppState,
-    with_pool,
-};
+use strata_app::state::AppState;
+use strata_core::db::{Db, Pool};
 
-use crate::store::trace_queue;
+use strata_core::store::{sync_state, trace_queue};
 
 /// Prometheus' text exposition format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -61,11 +58,7 @@ pub async fn database_gauges(db: &Db, now_ms: i64) -> sqlx::Result<String> {
     let age = oldest_ms.map_or(0.0, |ms| (now_ms - ms).max(0) as f64 / 1000.0);
     let _ = writeln!(out, "strata_trace_queue_oldest_age_seconds {age}");
 
-    const SYNC: &str = "SELECT s.project_id, p.path, s.last_finished_ms
-                        FROM sync_state s JOIN projects p ON p.id = s.project_id
-                        WHERE s.last_finished_ms IS NOT NULL ORDER BY s.project_id";
-    let rows: Vec<(i64, String, i64)> =
-        with_pool!(db.pool(), p => sqlx::query_as(SYNC).fetch_all(p).await)?;
+    let rows = sync_state::last_finished(db).await?;
     gauge(
         &mut out,
         "strata_sync_lag_seconds",

@@ -14,7 +14,7 @@
 use std::{panic::AssertUnwindSafe, sync::Arc};
 
 use futures::{FutureExt, future::BoxFuture};
-use strata_app::{
+use strata_core::{
     db::{Backend, Db, Tx},
     with_tx,
 };

@@ -9,13 +9,14 @@
 
 use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
-use strata_app::{
-    db::{Db, Tx},
-    with_tx,
-};
+use strata_core::db::{Db, Tx};
 
 use super::to_records::Records;
-use crate::store::{records::ProjectRecord, status, trace_queue, writes};
+use strata_core::store::{
+    deliveries::{self, DeliveryRow},
+    records::ProjectRecord,
+    status, trace_queue, writes,
+};
 
 /// What identifies a delivery across GitLab's retries.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,7 +82,16 @@ pub async fn store_in(
     delivery: &Delivery<'_>,
     records: &Records,
 ) -> sqlx::Result<Outcome> {
-    if !insert_delivery(tx, delivery, records).await? {
+    let row = DeliveryRow {
+        key: &delivery.key.key,
+        event: delivery.event,
+        event_uuid: delivery.key.event_uuid.as_deref(),
+        project_id: records.project.id,
+        object_id: records.object_id,
+        received_ms: delivery.received_ms,
+        payload: delivery.payload,
+    };
+    if !deliveries::insert_new(tx, &row).await? {
         return Ok(Outcome::Duplicate);
     }
     let now = delivery.received_ms;
@@ -103,27 +113,6 @@ pub async fn store_in(
     })
 }
 
-/// Whether the delivery is new (and now recorded in the transaction).
-async fn insert_delivery(tx: &mut Tx, d: &Delivery<'_>, records: &Records) -> sqlx::Result<bool> {
-    const SQL: &str = "
-        INSERT INTO webhook_deliveries
-            (delivery_key, event, event_uuid, project_id, object_id, received_ms, outcome, payload)
-        VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7)
-        ON CONFLICT (delivery_key) DO NOTHING";
-    let inserted = with_tx!(tx, c => sqlx::query(SQL)
-        .bind(&d.key.key)
-        .bind(d.event)
-        .bind(&d.key.event_uuid)
-        .bind(records.project.id)
-        .bind(records.object_id)
-        .bind(d.received_ms)
-        .bind(d.payload)
-        .execute(c)
-        .await?
-        .rows_affected());
-    Ok(inserted == 1)
-}
-
 /// GitLab's own project object refreshes the stored project; a project pieced together from
 /// a Job Hook's leftovers only registers one that is unknown.
 async fn register_project(
@@ -133,23 +122,12 @@ async fn register_project(
     now_ms: i64,
 ) -> sqlx::Result<()> {
     if authoritative {
-        writes::upsert_project(tx, project, now_ms).await?;
-        return Ok(());
+        writes::upsert_project(tx, project, now_ms)
+            .await
+            .map(|_| ())
+    } else {
+        writes::insert_project_if_unknown(tx, project, now_ms).await
     }
-    const SQL: &str = "
-        INSERT INTO projects (id, path, name, web_url, first_seen_ms, updated_ms)
-        VALUES ($1, $2, $3, $4, $5, $5)
-        ON CONFLICT (id) DO NOTHING";
-    with_tx!(tx, c => sqlx::query(SQL)
-        .bind(project.id)
-        .bind(&project.path)
-        .bind(&project.name)
-        .bind(&project.web_url)
-        .bind(now_ms)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
 }
 
 #[cfg(test)]

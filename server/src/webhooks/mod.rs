@@ -26,7 +26,8 @@ use axum::{
     routing::post,
 };
 use secrecy::SecretString;
-use strata_app::{db::Db, state::AppState};
+use strata_app::state::AppState;
+use strata_core::db::Db;
 
 use self::{
     auth::Secret,

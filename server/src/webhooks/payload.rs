@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, de::DeserializeOwned};
 
-use crate::gitlab::time::deserialize_opt_epoch_ms;
+use strata_core::instant::deserialize_opt_epoch_ms;
 
 /// Which payload an `X-Gitlab-Event` header announces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

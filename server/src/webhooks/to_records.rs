@@ -4,7 +4,7 @@
 //! `updated_at`, so a later sync still fetches the single-pipeline details.
 
 use super::payload::{Hook, HookProject, HookRunner, JobHook, PipelineBuild, PipelineHook};
-use crate::store::{
+use strata_core::store::{
     records::{JobRecord, PipelineRecord, ProjectRecord, seconds_to_ms},
     status,
 };

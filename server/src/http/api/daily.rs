@@ -5,7 +5,7 @@ use axum::{
     extract::{Query, State},
 };
 use futures::TryStreamExt;
-use strata_app::{bind_args, db::Db, with_pool};
+use strata_core::{bind_args, db::Db, with_pool};
 
 use super::{
     cursor,
@@ -15,7 +15,7 @@ use super::{
         ListRequest, PageParams, ProjectParam, RefJobParams, SourceStatusParams, WindowParams,
     },
 };
-use crate::export::daily::{DailyFold, DailyRecord, DailyRow, query};
+use strata_core::read::export::daily::{DailyFold, DailyRecord, DailyRow, query};
 
 page_type!(DailyPage, DailyRecord);
 

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use strata_app::model::filters::FilterError;
+use strata_core::model::filters::FilterError;
 use utoipa::ToSchema;
 
 /// What went wrong; `param` names the query parameter to fix, when one is to blame.

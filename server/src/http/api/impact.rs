@@ -6,11 +6,10 @@ use axum::{
     Json,
     extract::{Path, Query, State},
 };
-use strata_app::{
+use strata_core::{
     db::Db,
-    impact::memo::ReportCache,
     model::{filters::Filters, impact::ImpactReport},
-    queries::project,
+    read::{impact::memo::ReportCache, project},
 };
 
 use super::{

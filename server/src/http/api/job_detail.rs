@@ -5,11 +5,10 @@ use axum::{
     extract::{Path, State},
 };
 use serde::Serialize;
-use strata_app::{
+use strata_core::{
     db::Db,
     model::detail::{ArtifactOpView, CacheOpView, DockerBuildView, DockerStepView, PhaseSpanView},
-    queries::jobs,
-    with_pool,
+    read::{export::items, jobs},
 };
 use utoipa::ToSchema;
 
@@ -17,7 +16,6 @@ use super::{
     error::{ApiError, ErrorBody},
     items::JobItem,
 };
-use crate::export::kinds::JOBS;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobDetail {
@@ -106,14 +104,9 @@ pub async fn get_job(
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::bad_param("id", "use a numeric GitLab job id"))?;
-    let sql = format!(
-        "SELECT {} FROM {} WHERE j.id = $1",
-        JOBS.select_list(),
-        JOBS.from
-    );
-    let job: Option<JobItem> =
-        with_pool!(db.pool(), p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await)
-            .map_err(|e| ApiError::internal("while reading a job", e))?;
+    let job = items::job(&db, id)
+        .await
+        .map_err(|e| ApiError::internal("while reading a job", e))?;
     let job = job.ok_or_else(|| ApiError::not_found(format!("no job with id {id}"), Some("id")))?;
     let detail = jobs::detail(&db, id)
         .await

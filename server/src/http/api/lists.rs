@@ -5,7 +5,7 @@ use axum::{
     extract::{Query, State},
 };
 use sqlx::{FromRow, postgres::PgRow, sqlite::SqliteRow};
-use strata_app::{bind_args, db::Db, with_pool};
+use strata_core::{bind_args, db::Db, with_pool};
 
 use super::{
     cursor,
@@ -16,10 +16,8 @@ use super::{
         WindowParams,
     },
 };
-use crate::export::{
-    kinds::{JOBS, PIPELINES, Plan},
-    rows::{Page, query},
-};
+use strata_core::read::export::kinds::{JOBS, PIPELINES, Plan};
+use strata_core::read::export::rows::{Page, query};
 
 page_type!(PipelinePage, PipelineItem);
 page_type!(JobPage, JobItem);

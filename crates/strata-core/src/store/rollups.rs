@@ -1,0 +1,359 @@
+//! Daily rollups: per project, day, job name, ref, source and status, the sums and duration
+//! sketches that dashboards read instead of scanning jobs.
+//!
+//! Ingest only marks a project-day dirty (appends a row to `rollup_dirty` in the transaction
+//! that changes a job or pipeline); the refresher recomputes dirty days from the raw rows. A
+//! rollup is therefore always a pure function of the jobs and pipelines it covers — no delta
+//! arithmetic to get wrong — and lags ingest by at most one refresh interval.
+//!
+//! Each day is refreshed in one transaction that reads the marks, the raw rows and deletes
+//! exactly the marks it read, all in one snapshot (SQLite: the writer lock; PostgreSQL:
+//! REPEATABLE READ). A change committed meanwhile leaves its own mark for the next round.
+
+use std::collections::BTreeMap;
+
+use crate::{
+    db::{Backend, Db, Tx},
+    model::filters::DAY_MS,
+    stats::sketch::DurationSketch,
+    with_pool, with_tx,
+};
+
+/// Mark the days a pipeline and its jobs fall on as needing a refresh.
+pub async fn mark_pipeline(tx: &mut Tx, pipeline_id: i64) -> sqlx::Result<()> {
+    const SQL: &str = "
+        INSERT INTO rollup_dirty (project_id, day)
+        SELECT DISTINCT project_id, day FROM (
+            SELECT project_id, created_at_ms / 86400000 AS day FROM pipelines
+            WHERE id = $1 AND created_at_ms IS NOT NULL
+            UNION
+            SELECT j.project_id, COALESCE(j.created_at_ms, p.created_at_ms) / 86400000 AS day
+            FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
+            WHERE j.pipeline_id = $1 AND COALESCE(j.created_at_ms, p.created_at_ms) IS NOT NULL
+        ) days";
+    with_tx!(tx, c => sqlx::query(SQL).bind(pipeline_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Mark the day a job falls on as needing a refresh.
+pub async fn mark_job(tx: &mut Tx, job_id: i64) -> sqlx::Result<()> {
+    mark_jobs(tx, &[job_id]).await
+}
+
+/// Mark the days several jobs fall on as needing a refresh.
+pub async fn mark_jobs(tx: &mut Tx, job_ids: &[i64]) -> sqlx::Result<()> {
+    const SQL: &str = "
+        INSERT INTO rollup_dirty (project_id, day)
+        SELECT DISTINCT j.project_id, COALESCE(j.created_at_ms, p.created_at_ms) / 86400000
+        FROM jobs j JOIN pipelines p ON p.id = j.pipeline_id
+        WHERE COALESCE(j.created_at_ms, p.created_at_ms) IS NOT NULL AND j.id";
+    super::execute_for_ids(tx, SQL, job_ids).await?;
+    Ok(())
+}
+
+/// Refresh up to `limit` dirty project-days; returns how many were refreshed.
+///
+/// Days before `first_kept_day` (the retention boundary) are never recomputed: their raw
+/// rows may be purged, and their rollups must survive that. Their marks are dropped.
+#[tracing::instrument(skip(db))]
+pub async fn refresh_dirty(
+    db: &Db,
+    limit: i64,
+    first_kept_day: Option<i64>,
+) -> sqlx::Result<usize> {
+    if let Some(first) = first_kept_day {
+        let mut tx = db.begin().await?;
+        with_tx!(&mut tx, c => sqlx::query("DELETE FROM rollup_dirty WHERE day < $1")
+            .bind(first).execute(c).await.map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+    }
+    const DIRTY: &str =
+        "SELECT DISTINCT project_id, day FROM rollup_dirty ORDER BY project_id, day LIMIT $1";
+    let dirty: Vec<(i64, i64)> =
+        with_pool!(db.pool(), p => sqlx::query_as(DIRTY).bind(limit).fetch_all(p).await)?;
+    let mut refreshed = 0;
+    let mut changed_projects = Vec::new();
+    for &(project_id, day) in &dirty {
+        if refresh_day(db, project_id, day).await? {
+            refreshed += 1;
+            if changed_projects.last() != Some(&project_id) {
+                changed_projects.push(project_id);
+            }
+        }
+    }
+    bump_data_versions(db, &changed_projects).await?;
+    Ok(refreshed)
+}
+
+/// Tell readers of raw rows that these projects changed (`projects.data_version`). In a
+/// transaction of its own after the days' commits, so concurrent refreshers on PostgreSQL
+/// (REPEATABLE READ) never conflict over the project row, and a report computed from the new
+/// rows before this bump is merely computed once more.
+async fn bump_data_versions(db: &Db, projects: &[i64]) -> sqlx::Result<()> {
+    if projects.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    super::execute_for_ids(
+        &mut tx,
+        "UPDATE projects SET data_version = data_version + 1 WHERE id",
+        projects,
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Refresh until nothing is dirty (after a bulk load, and in tests).
+pub async fn refresh_all(db: &Db) -> sqlx::Result<usize> {
+    refresh_all_kept(db, None).await
+}
+
+/// [`refresh_all`] that leaves days before `first_kept_day` alone.
+pub async fn refresh_all_kept(db: &Db, first_kept_day: Option<i64>) -> sqlx::Result<usize> {
+    let mut total = 0;
+    loop {
+        let done = refresh_dirty(db, 500, first_kept_day).await?;
+        if done == 0 {
+            return Ok(total);
+        }
+        total += done;
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct JobFacts {
+    job_name: String,
+    git_ref: String,
+    source: String,
+    status: String,
+    duration_ms: Option<i64>,
+    queued_ms: Option<i64>,
+    analysed: bool,
+    prepare_ms: i64,
+    sources_ms: i64,
+    cache_restore_ms: i64,
+    artifact_download_ms: i64,
+    script_ms: i64,
+    docker_build_ms: i64,
+    cache_archive_ms: i64,
+    artifact_upload_ms: i64,
+    cleanup_ms: i64,
+    other_ms: i64,
+    cache_restores: i64,
+    cache_hits: i64,
+    cache_misses: i64,
+    artifact_download_bytes: i64,
+    artifact_upload_bytes: i64,
+    docker_builds: i64,
+    docker_steps: i64,
+    docker_cached_steps: i64,
+}
+
+/// The summed columns of `job_daily`, in table order after the key and the sketch.
+const JOB_SUMS: [&str; 25] = [
+    "runs",
+    "timed_runs",
+    "duration_ms",
+    "queued_ms",
+    "analysed_runs",
+    "analysed_duration_ms",
+    "analysed_queued_ms",
+    "prepare_ms",
+    "sources_ms",
+    "cache_restore_ms",
+    "artifact_download_ms",
+    "script_ms",
+    "docker_build_ms",
+    "cache_archive_ms",
+    "artifact_upload_ms",
+    "cleanup_ms",
+    "other_ms",
+    "cache_restores",
+    "cache_hits",
+    "cache_misses",
+    "artifact_download_bytes",
+    "artifact_upload_bytes",
+    "docker_builds",
+    "docker_steps",
+    "docker_cached_steps",
+];
+
+#[derive(Default)]
+struct JobGroup {
+    sums: [i64; JOB_SUMS.len()],
+    sketch: DurationSketch,
+}
+
+impl JobGroup {
+    fn add(&mut self, f: &JobFacts) {
+        let duration = f.duration_ms.unwrap_or(0);
+        let analysed = i64::from(f.analysed);
+        // Typed with the column count, so a column added to one list and not the other fails
+        // to compile instead of shifting every sum.
+        let values: [i64; JOB_SUMS.len()] = [
+            1,
+            i64::from(f.duration_ms.is_some()),
+            duration,
+            f.queued_ms.unwrap_or(0),
+            analysed,
+            duration * analysed,
+            f.queued_ms.unwrap_or(0) * analysed,
+            f.prepare_ms,
+            f.sources_ms,
+            f.cache_restore_ms,
+            f.artifact_download_ms,
+            f.script_ms,
+            f.docker_build_ms,
+            f.cache_archive_ms,
+            f.artifact_upload_ms,
+            f.cleanup_ms,
+            f.other_ms,
+            f.cache_restores,
+            f.cache_hits,
+            f.cache_misses,
+            f.artifact_download_bytes,
+            f.artifact_upload_bytes,
+            f.docker_builds,
+            f.docker_steps,
+            f.docker_cached_steps,
+        ];
+        for (sum, value) in self.sums.iter_mut().zip(values) {
+            *sum = sum.saturating_add(value);
+        }
+        if let Some(ms) = f.duration_ms {
+            self.sketch.add(ms as f64);
+        }
+    }
+}
+
+/// `(git_ref, source, status, duration_ms, queued_ms)` of one pipeline.
+type PipelineFacts = (String, String, String, Option<i64>, Option<i64>);
+
+#[derive(Default)]
+struct PipelineGroup {
+    runs: i64,
+    timed_runs: i64,
+    duration_ms: i64,
+    queued_ms: i64,
+    sketch: DurationSketch,
+}
+
+/// Recompute one project-day. Returns false when another replica holds the refresh lock.
+async fn refresh_day(db: &Db, project_id: i64, day: i64) -> sqlx::Result<bool> {
+    let (start, end) = (day * DAY_MS, (day + 1) * DAY_MS);
+    let mut tx = db.begin().await?;
+    if tx.backend() == Backend::Postgres {
+        let locked: bool = with_tx!(&mut tx, c => {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *c).await?;
+            // One refresher per project-day across replicas; the others move on.
+            sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1, $2)")
+                .bind(ROLLUP_LOCK).bind((project_id ^ (day << 20)) as i32).fetch_one(&mut *c).await?
+        });
+        if !locked {
+            return Ok(false);
+        }
+    }
+    const MARKS: &str = "SELECT MAX(id) FROM rollup_dirty WHERE project_id = $1 AND day = $2";
+    const JOBS: &str = "
+        SELECT j.name AS job_name, COALESCE(p.git_ref, '') AS git_ref, COALESCE(p.source, '') AS source,
+               j.status, j.duration_ms, j.queued_duration_ms AS queued_ms, m.job_id IS NOT NULL AS analysed,
+               COALESCE(m.prepare_ms, 0) AS prepare_ms, COALESCE(m.sources_ms, 0) AS sources_ms,
+               COALESCE(m.cache_restore_ms, 0) AS cache_restore_ms,
+               COALESCE(m.artifact_download_ms, 0) AS artifact_download_ms, COALESCE(m.script_ms, 0) AS script_ms,
+               COALESCE(m.docker_build_ms, 0) AS docker_build_ms, COALESCE(m.cache_archive_ms, 0) AS cache_archive_ms,
+               COALESCE(m.artifact_upload_ms, 0) AS artifact_upload_ms, COALESCE(m.cleanup_ms, 0) AS cleanup_ms,
+               COALESCE(m.other_ms, 0) AS other_ms, COALESCE(m.cache_restores, 0) AS cache_restores,
+               COALESCE(m.cache_hits, 0) AS cache_hits, COALESCE(m.cache_misses, 0) AS cache_misses,
+               COALESCE(m.artifact_download_bytes, 0) AS artifact_download_bytes,
+               COALESCE(m.artifact_upload_bytes, 0) AS artifact_upload_bytes,
+               COALESCE(m.docker_builds, 0) AS docker_builds, COALESCE(m.docker_steps, 0) AS docker_steps,
+               COALESCE(m.docker_cached_steps, 0) AS docker_cached_steps
+        FROM jobs j
+        JOIN pipelines p ON p.id = j.pipeline_id
+        LEFT JOIN job_metrics m ON m.job_id = j.id
+        WHERE j.project_id = $1
+          AND COALESCE(j.created_at_ms, p.created_at_ms) >= $2 AND COALESCE(j.created_at_ms, p.created_at_ms) < $3";
+    const PIPELINES: &str = "
+        SELECT COALESCE(git_ref, ''), COALESCE(source, ''), status, duration_ms, queued_duration_ms
+        FROM pipelines WHERE project_id = $1 AND created_at_ms >= $2 AND created_at_ms < $3";
+    let (last_mark, jobs, pipelines): (Option<i64>, Vec<JobFacts>, Vec<PipelineFacts>) = with_tx!(&mut tx, c => {
+        let last_mark = sqlx::query_scalar(MARKS).bind(project_id).bind(day).fetch_one(&mut *c).await?;
+        let jobs = sqlx::query_as(JOBS).bind(project_id).bind(start).bind(end).fetch_all(&mut *c).await?;
+        let pipelines = sqlx::query_as(PIPELINES).bind(project_id).bind(start).bind(end).fetch_all(&mut *c).await?;
+        (last_mark, jobs, pipelines)
+    });
+
+    let mut job_groups: BTreeMap<(String, String, String, String), JobGroup> = BTreeMap::new();
+    for facts in &jobs {
+        let key = (
+            facts.job_name.clone(),
+            facts.git_ref.clone(),
+            facts.source.clone(),
+            facts.status.clone(),
+        );
+        job_groups.entry(key).or_default().add(facts);
+    }
+    let mut pipeline_groups: BTreeMap<(String, String, String), PipelineGroup> = BTreeMap::new();
+    for (git_ref, source, status, duration, queued) in pipelines {
+        let group = pipeline_groups
+            .entry((git_ref, source, status))
+            .or_default();
+        group.runs += 1;
+        group.queued_ms += queued.unwrap_or(0);
+        if let Some(ms) = duration {
+            group.timed_runs += 1;
+            group.duration_ms += ms;
+            group.sketch.add(ms as f64);
+        }
+    }
+
+    let insert_job = format!(
+        "INSERT INTO job_daily (project_id, day, job_name, git_ref, source, status, duration_sketch, {}) VALUES ({})",
+        JOB_SUMS.join(", "),
+        (1..=7 + JOB_SUMS.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    // The same day summed over job names, for reads that group by project (the overview).
+    let insert_project_jobs = format!(
+        "INSERT INTO project_job_daily (project_id, day, git_ref, source, status, {}) \
+         SELECT project_id, day, git_ref, source, status, {} FROM job_daily \
+         WHERE project_id = $1 AND day = $2 GROUP BY project_id, day, git_ref, source, status",
+        JOB_SUMS.join(", "),
+        JOB_SUMS.map(|c| format!("SUM({c})")).join(", ")
+    );
+    const INSERT_PIPELINE: &str = "
+        INSERT INTO pipeline_daily (project_id, day, git_ref, source, status, runs, timed_runs, duration_ms, duration_sketch, queued_ms)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+    with_tx!(&mut tx, c => {
+        sqlx::query("DELETE FROM job_daily WHERE project_id = $1 AND day = $2").bind(project_id).bind(day).execute(&mut *c).await?;
+        sqlx::query("DELETE FROM project_job_daily WHERE project_id = $1 AND day = $2").bind(project_id).bind(day).execute(&mut *c).await?;
+        sqlx::query("DELETE FROM pipeline_daily WHERE project_id = $1 AND day = $2").bind(project_id).bind(day).execute(&mut *c).await?;
+        for ((job_name, git_ref, source, status), group) in &job_groups {
+            let mut query = sqlx::query(&insert_job)
+                .bind(project_id).bind(day).bind(job_name).bind(git_ref).bind(source).bind(status)
+                .bind(group.sketch.encode());
+            for sum in group.sums {
+                query = query.bind(sum);
+            }
+            query.execute(&mut *c).await?;
+        }
+        sqlx::query(&insert_project_jobs).bind(project_id).bind(day).execute(&mut *c).await?;
+        for ((git_ref, source, status), g) in &pipeline_groups {
+            sqlx::query(INSERT_PIPELINE)
+                .bind(project_id).bind(day).bind(git_ref).bind(source).bind(status)
+                .bind(g.runs).bind(g.timed_runs).bind(g.duration_ms).bind(g.sketch.encode()).bind(g.queued_ms)
+                .execute(&mut *c).await?;
+        }
+        // Only the marks this snapshot saw: later changes keep theirs.
+        sqlx::query("DELETE FROM rollup_dirty WHERE project_id = $1 AND day = $2 AND id <= $3")
+            .bind(project_id).bind(day).bind(last_mark.unwrap_or(0)).execute(&mut *c).await?;
+    });
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// First key of the PostgreSQL advisory locks the refresher takes.
+const ROLLUP_LOCK: i32 = 0x5354_5241; // "STRA"
