@@ -1,4 +1,6 @@
-//! What the job-name, pipeline and job pages show.
+//! What the job-name, pipeline and job pages show. The parts of a job's log analysis are
+//! also what `GET /api/v1/jobs/{id}` returns, under the schema names `Phase`, `CacheOp`,
+//! `ArtifactOp`, `DockerBuild` and `DockerStep`.
 
 use serde::{Deserialize, Serialize};
 
@@ -77,10 +79,14 @@ pub struct JobNamePage {
 
 /// A phase of one job, placed on the job's timeline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "server", derive(sqlx::FromRow, utoipa::ToSchema), schema(as = Phase))]
 pub struct PhaseSpanView {
+    /// prepare, sources, cache_restore, artifact_download, script, docker_build,
+    /// cache_archive, artifact_upload, cleanup or other.
     pub phase: String,
+    /// The runner's section name.
     pub section: String,
+    /// From the log's first timestamp.
     pub start_offset_ms: Option<i64>,
     pub duration_ms: i64,
 }
@@ -97,9 +103,11 @@ pub struct PipelinePage {
     pub phase_totals: Vec<(String, i64)>,
 }
 
+/// A cache restore or archive of one job.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "server", derive(sqlx::FromRow, utoipa::ToSchema), schema(as = CacheOp))]
 pub struct CacheOpView {
+    /// restore or archive.
     pub direction: String,
     pub cache_key: Option<String>,
     pub outcome: String,
@@ -107,9 +115,11 @@ pub struct CacheOpView {
     pub duration_ms: Option<i64>,
 }
 
+/// An artifact download or upload of one job.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "server", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "server", derive(sqlx::FromRow, utoipa::ToSchema), schema(as = ArtifactOp))]
 pub struct ArtifactOpView {
+    /// download or upload.
     pub direction: String,
     pub source_job_id: Option<i64>,
     pub source_job_name: Option<String>,
@@ -120,7 +130,9 @@ pub struct ArtifactOpView {
     pub duration_ms: Option<i64>,
 }
 
+/// One step of a Docker build.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema), schema(as = DockerStep))]
 pub struct DockerStepView {
     pub stage: Option<String>,
     pub step_index: Option<i64>,
@@ -130,7 +142,9 @@ pub struct DockerStepView {
     pub duration_ms: Option<i64>,
 }
 
+/// One Docker build in a job's log, with its steps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema), schema(as = DockerBuild))]
 pub struct DockerBuildView {
     pub builder: String,
     pub stage_count: i64,
