@@ -149,7 +149,7 @@ async fn plain_insert(db: &Db, item: &Item) -> sqlx::Result<()> {
                          duration_ms, ingested_ms, changed_ms) VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8, 0, 0)
                      ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at_ms = excluded.finished_at_ms,
                          duration_ms = excluded.duration_ms")
-            .bind(p.id).bind(p.project_id).bind(&p.git_ref).bind(&p.sha).bind(&p.status)
+            .bind(p.id).bind(p.project_id).bind(&p.git_ref).bind(&p.sha).bind(p.status.as_str())
             .bind(p.created_at_ms).bind(p.finished_at_ms).bind(p.duration_ms)
             .execute(&mut *c).await?;
         for j in &r.jobs {
@@ -158,7 +158,7 @@ async fn plain_insert(db: &Db, item: &Item) -> sqlx::Result<()> {
                          VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, $11, 0, 0)
                          ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at_ms = excluded.started_at_ms,
                              finished_at_ms = excluded.finished_at_ms, duration_ms = excluded.duration_ms")
-                .bind(j.id).bind(j.project_id).bind(j.pipeline_id).bind(&j.name).bind(&j.stage).bind(&j.status)
+                .bind(j.id).bind(j.project_id).bind(j.pipeline_id).bind(&j.name).bind(&j.stage).bind(j.status.as_str())
                 .bind(j.created_at_ms).bind(j.started_at_ms).bind(j.finished_at_ms).bind(j.duration_ms).bind(j.runner_id)
                 .execute(&mut *c).await?;
         }

@@ -15,8 +15,8 @@ use super::{
 };
 use strata_core::store::{
     analysis::save_analyses,
-    records::{JobRecord, PipelineRecord, ProjectRecord},
-    rollups, status, writes,
+    records::{JobRecord, PipelineRecord, ProjectRecord, Status},
+    rollups, writes,
 };
 use strata_joblog::analyze;
 
@@ -55,7 +55,7 @@ pub async fn load(db: &Db, dataset: &Dataset) -> sqlx::Result<Loaded> {
                 for job in &pipeline.jobs {
                     writes::upsert_job(&mut tx, &job_record(spec, &pipeline, job), now_ms).await?;
                     loaded.jobs += 1;
-                    if status::has_log(job.status.as_str()) {
+                    if Status::parse(job.status.as_str()).has_log() {
                         let log = log_writer::render(spec, &pipeline, job, dataset.now_us());
                         analyses.push((job.id, analyze(&log)));
                         loaded.logs += 1;
@@ -94,7 +94,7 @@ pub fn pipeline_record(spec: &ProjectSpec, p: &Pipeline) -> PipelineRecord {
         git_ref: Some(p.git_ref.clone()),
         sha: Some(p.sha.clone()),
         source: Some(p.source.as_str().to_owned()),
-        status: p.status().as_str().to_owned(),
+        status: p.status().as_str().into(),
         created_at_ms: Some(us_to_ms(p.created_us)),
         updated_at_ms: Some(us_to_ms(p.updated_us())),
         started_at_ms: p.started_us().map(us_to_ms),
@@ -113,7 +113,7 @@ pub fn job_record(spec: &ProjectSpec, p: &Pipeline, job: &Job) -> JobRecord {
         pipeline_id: p.id,
         name: job.name().to_owned(),
         stage: Some(job.draft.stage.to_owned()),
-        status: job.status.as_str().to_owned(),
+        status: job.status.as_str().into(),
         allow_failure: Some(job.draft.allow_failure),
         retried: Some(job.retried),
         created_at_ms: Some(us_to_ms(job.created_us)),

@@ -60,23 +60,11 @@ fn write_record(r: &DailyRecord, out: &mut RecordWriter) -> csv::Result<()> {
     }
     out.int(r.p50_ms)?;
     out.int(r.p95_ms)?;
-    for v in [
-        r.total_duration_ms,
-        r.queued_ms,
-        r.analysed_runs,
-        r.prepare_ms,
-        r.sources_ms,
-        r.cache_restore_ms,
-        r.artifact_download_ms,
-        r.script_ms,
-        r.docker_build_ms,
-        r.cache_archive_ms,
-        r.artifact_upload_ms,
-        r.cleanup_ms,
-        r.other_ms,
-        r.cache_hits,
-        r.cache_misses,
-    ] {
+    for v in [r.total_duration_ms, r.queued_ms, r.analysed_runs]
+        .into_iter()
+        .chain(r.phases.values())
+        .chain([r.cache_hits, r.cache_misses])
+    {
         out.int(Some(v))?;
     }
     out.float(r.cache_hit_rate)?;

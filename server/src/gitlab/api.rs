@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use strata_core::instant::deserialize_opt_epoch_ms;
+use strata_core::{instant::deserialize_opt_epoch_ms, model::status::Status};
 
 /// `GET /projects/:id`.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -36,7 +36,7 @@ pub struct ApiPipeline {
     pub sha: Option<String>,
     #[serde(default)]
     pub source: Option<String>,
-    pub status: String,
+    pub status: Status,
     #[serde(default, deserialize_with = "deserialize_opt_epoch_ms")]
     pub created_at: Option<i64>,
     #[serde(default, deserialize_with = "deserialize_opt_epoch_ms")]
@@ -62,7 +62,7 @@ pub struct ApiJob {
     pub name: String,
     #[serde(default)]
     pub stage: Option<String>,
-    pub status: String,
+    pub status: Status,
     #[serde(default)]
     pub allow_failure: Option<bool>,
     /// Not in GitLab's REST answer today (it is in GraphQL); read when a server sends it,

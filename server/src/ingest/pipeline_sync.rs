@@ -14,7 +14,6 @@ use crate::gitlab::{
 };
 use strata_core::store::{
     records::{JobRecord, PipelineRecord, Upserted},
-    status,
     sync_state::StoredVersion,
     trace_queue, writes,
 };
@@ -31,10 +30,12 @@ impl Syncer {
         cancel: &CancellationToken,
     ) -> Result<Option<Upserted>, SyncError> {
         let unchanged = stored.as_ref().is_some_and(|s| {
-            s.details_synced && s.status == listed.status && s.updated_at_ms == listed.updated_at
+            s.details_synced
+                && listed.status == s.status.as_str()
+                && s.updated_at_ms == listed.updated_at
         });
         // A finished pipeline that has not changed has nothing new, jobs included.
-        if unchanged && status::is_terminal(&listed.status) {
+        if unchanged && listed.status.is_terminal() {
             return Ok(Some(Upserted::Unchanged));
         }
         let started = std::time::Instant::now();
@@ -87,7 +88,7 @@ impl Syncer {
                 if writes::upsert_job(&mut tx, job, now).await?.changed() {
                     written += 1;
                 }
-                if status::has_log(&job.status)
+                if job.status.has_log()
                     && trace_queue::enqueue_if_finished(&mut tx, job.id, now).await?
                 {
                     queued += 1;

@@ -15,7 +15,7 @@ use super::to_records::Records;
 use strata_core::store::{
     deliveries::{self, DeliveryRow},
     records::ProjectRecord,
-    status, trace_queue, writes,
+    trace_queue, writes,
 };
 
 /// What identifies a delivery across GitLab's retries.
@@ -102,8 +102,7 @@ pub async fn store_in(
         if writes::upsert_job(tx, job, now).await?.changed() {
             jobs_changed += 1;
         }
-        if status::has_log(&job.status) && trace_queue::enqueue_if_finished(tx, job.id, now).await?
-        {
+        if job.status.has_log() && trace_queue::enqueue_if_finished(tx, job.id, now).await? {
             logs_queued += 1;
         }
     }

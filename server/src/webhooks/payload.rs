@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, de::DeserializeOwned};
 
-use strata_core::instant::deserialize_opt_epoch_ms;
+use strata_core::{instant::deserialize_opt_epoch_ms, model::status::Status};
 
 /// Which payload an `X-Gitlab-Event` header announces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,7 +122,7 @@ pub struct PipelineAttributes {
     pub sha: Option<String>,
     #[serde(default)]
     pub source: Option<String>,
-    pub status: String,
+    pub status: Status,
     #[serde(default, deserialize_with = "deserialize_opt_epoch_ms")]
     pub created_at: Option<i64>,
     #[serde(default, deserialize_with = "deserialize_opt_epoch_ms")]
@@ -158,7 +158,7 @@ pub struct PipelineBuild {
     pub name: String,
     #[serde(default)]
     pub stage: Option<String>,
-    pub status: String,
+    pub status: Status,
     #[serde(default, deserialize_with = "deserialize_opt_epoch_ms")]
     pub created_at: Option<i64>,
     #[serde(default, deserialize_with = "deserialize_opt_epoch_ms")]
@@ -192,7 +192,7 @@ pub struct JobHook {
     pub build_name: String,
     #[serde(default)]
     pub build_stage: Option<String>,
-    pub build_status: String,
+    pub build_status: Status,
     #[serde(default, deserialize_with = "deserialize_opt_epoch_ms")]
     pub build_created_at: Option<i64>,
     #[serde(default, deserialize_with = "deserialize_opt_epoch_ms")]
@@ -229,7 +229,7 @@ pub struct JobHook {
 #[derive(Clone, Debug, Deserialize)]
 pub struct JobPipeline {
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<Status>,
     #[serde(default)]
     pub duration: Option<f64>,
     #[serde(default, deserialize_with = "deserialize_opt_epoch_ms")]

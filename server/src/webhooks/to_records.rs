@@ -4,10 +4,7 @@
 //! `updated_at`, so a later sync still fetches the single-pipeline details.
 
 use super::payload::{Hook, HookProject, HookRunner, JobHook, PipelineBuild, PipelineHook};
-use strata_core::store::{
-    records::{JobRecord, PipelineRecord, ProjectRecord, seconds_to_ms},
-    status,
-};
+use strata_core::store::records::{JobRecord, PipelineRecord, ProjectRecord, seconds_to_ms};
 
 /// What one delivery writes.
 #[derive(Clone, Debug, PartialEq)]
@@ -170,12 +167,10 @@ fn job_records(hook: &JobHook) -> Records {
     };
     let project_url = project.web_url.as_deref();
     let summary = hook.commit.as_ref();
-    let pipeline_status = summary
-        .and_then(|c| c.status.clone())
-        .unwrap_or_else(|| "created".to_owned());
+    let pipeline_status = summary.and_then(|c| c.status.clone()).unwrap_or_default();
     // The summary of a pipeline that has not finished can still carry the finish and
     // duration of an earlier run (a retried pipeline): only a finished one's are its own.
-    let finished = status::is_terminal(&pipeline_status);
+    let finished = pipeline_status.is_terminal();
     let pipeline = PipelineRecord {
         id: hook.pipeline_id,
         project_id: project.id,

@@ -6,7 +6,9 @@ pub mod filters;
 pub mod impact;
 pub mod overview;
 pub mod phase;
+pub mod phase_durations;
 pub mod project;
+pub mod status;
 pub mod time;
 
 use std::fmt;

@@ -11,6 +11,7 @@ use crate::{
     model::{
         filters::Filters,
         phase::PhaseKind,
+        phase_durations::PhaseDurations,
         time::{Percentiles, PhaseTimes, Ratio},
     },
     read::sql::{Arg, Conditions},
@@ -40,16 +41,8 @@ pub struct JobTotals {
     pub analysed_runs: i64,
     pub analysed_duration_ms: i64,
     pub analysed_queued_ms: i64,
-    pub prepare_ms: i64,
-    pub sources_ms: i64,
-    pub cache_restore_ms: i64,
-    pub artifact_download_ms: i64,
-    pub script_ms: i64,
-    pub docker_build_ms: i64,
-    pub cache_archive_ms: i64,
-    pub artifact_upload_ms: i64,
-    pub cleanup_ms: i64,
-    pub other_ms: i64,
+    #[sqlx(flatten)]
+    pub phases: PhaseDurations,
     pub cache_hits: i64,
     pub cache_misses: i64,
     pub artifact_download_bytes: i64,
@@ -65,32 +58,14 @@ impl JobTotals {
     /// Phase times of the analysed jobs, with their queue time; run time the log did not
     /// account for goes to `other`.
     pub fn phase_times(&self) -> PhaseTimes {
-        let accounted = self.prepare_ms
-            + self.sources_ms
-            + self.cache_restore_ms
-            + self.artifact_download_ms
-            + self.script_ms
-            + self.docker_build_ms
-            + self.cache_archive_ms
-            + self.artifact_upload_ms
-            + self.cleanup_ms
-            + self.other_ms;
-        let unaccounted = (self.analysed_duration_ms - accounted).max(0);
+        let unaccounted = (self.analysed_duration_ms - self.phases.total()).max(0);
         let ms = PhaseKind::ALL
             .into_iter()
             .map(|phase| {
                 let value = match phase {
                     PhaseKind::Queue => self.analysed_queued_ms,
-                    PhaseKind::Prepare => self.prepare_ms,
-                    PhaseKind::Sources => self.sources_ms,
-                    PhaseKind::CacheRestore => self.cache_restore_ms,
-                    PhaseKind::ArtifactDownload => self.artifact_download_ms,
-                    PhaseKind::Script => self.script_ms,
-                    PhaseKind::DockerBuild => self.docker_build_ms,
-                    PhaseKind::CacheArchive => self.cache_archive_ms,
-                    PhaseKind::ArtifactUpload => self.artifact_upload_ms,
-                    PhaseKind::Cleanup => self.cleanup_ms,
-                    PhaseKind::Other => self.other_ms + unaccounted,
+                    PhaseKind::Other => self.phases.other_ms + unaccounted,
+                    phase => self.phases.get(phase).unwrap_or(0),
                 };
                 (phase, value)
             })
@@ -200,16 +175,13 @@ fn grouped_totals_row(r: &Row<'_>) -> rusqlite::Result<GroupedTotals> {
             analysed_runs: sum(4)?,
             analysed_duration_ms: sum(5)?,
             analysed_queued_ms: sum(6)?,
-            prepare_ms: sum(7)?,
-            sources_ms: sum(8)?,
-            cache_restore_ms: sum(9)?,
-            artifact_download_ms: sum(10)?,
-            script_ms: sum(11)?,
-            docker_build_ms: sum(12)?,
-            cache_archive_ms: sum(13)?,
-            artifact_upload_ms: sum(14)?,
-            cleanup_ms: sum(15)?,
-            other_ms: sum(16)?,
+            phases: PhaseDurations::try_from_fn({
+                let mut column = 7;
+                move |_| {
+                    column += 1;
+                    sum(column - 1)
+                }
+            })?,
             cache_hits: sum(17)?,
             cache_misses: sum(18)?,
             artifact_download_bytes: sum(19)?,

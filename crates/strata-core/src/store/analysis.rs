@@ -2,7 +2,7 @@
 //! Docker builds and steps), the job's one-row summary in `job_metrics`, and the job's
 //! `trace_status`. Re-analysing a job replaces what was there.
 
-use crate::{db::Tx, with_tx};
+use crate::{db::Tx, model::phase_durations::PhaseDurations, with_tx};
 
 use super::{MAX_BINDS, execute_for_ids, rollups};
 use strata_joblog::{
@@ -141,10 +141,11 @@ pub async fn save_analyses(
                     artifact_download_bytes, artifact_uploads, artifact_upload_bytes, docker_builds, docker_steps,
                     docker_cached_steps, docker_failed_builds) ");
             q.push_values(chunk, |mut row, (id, m)| {
-                row.push_bind(*id).push_bind(m.prepare_ms).push_bind(m.sources_ms).push_bind(m.cache_restore_ms)
-                    .push_bind(m.artifact_download_ms).push_bind(m.script_ms).push_bind(m.docker_build_ms)
-                    .push_bind(m.cache_archive_ms).push_bind(m.artifact_upload_ms).push_bind(m.cleanup_ms)
-                    .push_bind(m.other_ms).push_bind(m.cache_restores).push_bind(m.cache_hits).push_bind(m.cache_misses)
+                row.push_bind(*id);
+                for ms in m.phases.values() {
+                    row.push_bind(ms);
+                }
+                row.push_bind(m.cache_restores).push_bind(m.cache_hits).push_bind(m.cache_misses)
                     .push_bind(m.cache_restore_bytes).push_bind(m.cache_archives).push_bind(m.cache_archive_bytes)
                     .push_bind(m.artifact_downloads).push_bind(m.artifact_download_bytes).push_bind(m.artifact_uploads)
                     .push_bind(m.artifact_upload_bytes).push_bind(m.docker_builds).push_bind(m.docker_steps)
@@ -180,17 +181,8 @@ fn numbered<'a, T>(
 /// A job's analysis in one row: what `job_metrics` holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct JobMetrics {
-    pub prepare_ms: i64,
-    pub sources_ms: i64,
-    pub cache_restore_ms: i64,
-    pub artifact_download_ms: i64,
-    /// Script time without the Docker builds inside it.
-    pub script_ms: i64,
-    pub docker_build_ms: i64,
-    pub cache_archive_ms: i64,
-    pub artifact_upload_ms: i64,
-    pub cleanup_ms: i64,
-    pub other_ms: i64,
+    /// Time per phase (script time without the Docker builds inside it).
+    pub phases: PhaseDurations,
     pub cache_restores: i64,
     pub cache_hits: i64,
     pub cache_misses: i64,
@@ -244,16 +236,18 @@ impl JobMetrics {
             .iter()
             .filter(|o| o.direction == ArtifactDirection::Upload);
         JobMetrics {
-            prepare_ms: phase(Phase::Prepare),
-            sources_ms: phase(Phase::Sources),
-            cache_restore_ms: phase(Phase::CacheRestore),
-            artifact_download_ms: phase(Phase::ArtifactDownload),
-            script_ms: script - docker_build_ms,
-            docker_build_ms,
-            cache_archive_ms: phase(Phase::CacheArchive),
-            artifact_upload_ms: phase(Phase::ArtifactUpload),
-            cleanup_ms: phase(Phase::Cleanup),
-            other_ms: phase(Phase::Other) + phase(Phase::Queue),
+            phases: PhaseDurations {
+                prepare_ms: phase(Phase::Prepare),
+                sources_ms: phase(Phase::Sources),
+                cache_restore_ms: phase(Phase::CacheRestore),
+                artifact_download_ms: phase(Phase::ArtifactDownload),
+                script_ms: script - docker_build_ms,
+                docker_build_ms,
+                cache_archive_ms: phase(Phase::CacheArchive),
+                artifact_upload_ms: phase(Phase::ArtifactUpload),
+                cleanup_ms: phase(Phase::Cleanup),
+                other_ms: phase(Phase::Other) + phase(Phase::Queue),
+            },
             cache_restores: restores.clone().count() as i64,
             cache_hits: restores
                 .clone()

@@ -5,13 +5,10 @@
 //! not finish earlier. A fresh record's known fields win; a stale record only fills gaps.
 //! Either way a known value is never replaced by "unknown".
 
-use super::{
-    records::{JobRecord, PipelineRecord},
-    status,
-};
+use super::records::{JobRecord, PipelineRecord, Status};
 
-fn is_fresh(stored: (&str, Option<i64>), incoming: (&str, Option<i64>)) -> bool {
-    let (stored_rank, incoming_rank) = (status::rank(stored.0), status::rank(incoming.0));
+fn is_fresh(stored: (&Status, Option<i64>), incoming: (&Status, Option<i64>)) -> bool {
+    let (stored_rank, incoming_rank) = (stored.0.rank(), incoming.0.rank());
     incoming_rank > stored_rank
         || (incoming_rank == stored_rank && incoming.1.unwrap_or(0) >= stored.1.unwrap_or(0))
 }
@@ -211,8 +208,8 @@ mod tests {
         #[test]
         fn status_rank_never_decreases(a in arb_job(), b in arb_job()) {
             let merged = merge_job(&a, &b);
-            prop_assert!(status::rank(&merged.status) >= status::rank(&a.status));
-            prop_assert!(status::rank(&merged.status) >= status::rank(&b.status));
+            prop_assert!(merged.status.rank() >= a.status.rank());
+            prop_assert!(merged.status.rank() >= b.status.rank());
         }
 
         #[test]
@@ -226,7 +223,7 @@ mod tests {
         fn delivery_order_of_events_does_not_matter_for_the_final_status(events in proptest::collection::vec(arb_job(), 1..6)) {
             let forward = events.iter().skip(1).fold(events[0].clone(), |acc, e| merge_job(&acc, e));
             let backward = events.iter().rev().skip(1).fold(events[events.len() - 1].clone(), |acc, e| merge_job(&acc, e));
-            prop_assert_eq!(status::rank(&forward.status), status::rank(&backward.status));
+            prop_assert_eq!(forward.status.rank(), backward.status.rank());
         }
 
         #[test]

@@ -8,7 +8,6 @@ pub mod records;
 pub mod retention;
 pub mod rollups;
 pub mod sessions;
-pub mod status;
 pub mod sync_state;
 pub mod trace_queue;
 pub mod writes;

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::model::status::Status;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectRecord {
     pub id: i64,
@@ -22,7 +24,7 @@ pub struct PipelineRecord {
     pub git_ref: Option<String>,
     pub sha: Option<String>,
     pub source: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub created_at_ms: Option<i64>,
     pub updated_at_ms: Option<i64>,
     pub started_at_ms: Option<i64>,
@@ -42,7 +44,7 @@ pub struct JobRecord {
     pub pipeline_id: i64,
     pub name: String,
     pub stage: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub allow_failure: Option<bool>,
     /// Whether a newer attempt replaced this job (`retried` in the API).
     pub retried: Option<bool>,

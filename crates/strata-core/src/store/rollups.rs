@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::{
     db::{Backend, Db, Tx},
-    model::filters::DAY_MS,
+    model::{filters::DAY_MS, phase_durations::PhaseDurations},
     stats::sketch::DurationSketch,
     with_pool, with_tx,
 };
@@ -129,16 +129,8 @@ struct JobFacts {
     duration_ms: Option<i64>,
     queued_ms: Option<i64>,
     analysed: bool,
-    prepare_ms: i64,
-    sources_ms: i64,
-    cache_restore_ms: i64,
-    artifact_download_ms: i64,
-    script_ms: i64,
-    docker_build_ms: i64,
-    cache_archive_ms: i64,
-    artifact_upload_ms: i64,
-    cleanup_ms: i64,
-    other_ms: i64,
+    #[sqlx(flatten)]
+    phases: PhaseDurations,
     cache_restores: i64,
     cache_hits: i64,
     cache_misses: i64,
@@ -190,6 +182,18 @@ impl JobGroup {
         let analysed = i64::from(f.analysed);
         // Typed with the column count, so a column added to one list and not the other fails
         // to compile instead of shifting every sum.
+        let [
+            prepare,
+            sources,
+            cache_restore,
+            artifact_download,
+            script,
+            docker_build,
+            cache_archive,
+            artifact_upload,
+            cleanup,
+            other,
+        ] = f.phases.values();
         let values: [i64; JOB_SUMS.len()] = [
             1,
             i64::from(f.duration_ms.is_some()),
@@ -198,16 +202,16 @@ impl JobGroup {
             analysed,
             duration * analysed,
             f.queued_ms.unwrap_or(0) * analysed,
-            f.prepare_ms,
-            f.sources_ms,
-            f.cache_restore_ms,
-            f.artifact_download_ms,
-            f.script_ms,
-            f.docker_build_ms,
-            f.cache_archive_ms,
-            f.artifact_upload_ms,
-            f.cleanup_ms,
-            f.other_ms,
+            prepare,
+            sources,
+            cache_restore,
+            artifact_download,
+            script,
+            docker_build,
+            cache_archive,
+            artifact_upload,
+            cleanup,
+            other,
             f.cache_restores,
             f.cache_hits,
             f.cache_misses,

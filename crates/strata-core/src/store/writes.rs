@@ -14,7 +14,7 @@ use crate::{
 use super::{
     merge::{merge_job, merge_pipeline},
     records::{JobRecord, PipelineRecord, ProjectRecord, Upserted},
-    rollups, status,
+    rollups,
 };
 
 /// Register a project that is not stored yet; a stored one is left as it is (for projects
@@ -125,7 +125,7 @@ impl From<PipelineRow> for PipelineRecord {
             git_ref: r.git_ref,
             sha: r.sha,
             source: r.source,
-            status: r.status,
+            status: r.status.into(),
             created_at_ms: r.created_at_ms,
             updated_at_ms: r.updated_at_ms,
             started_at_ms: r.started_at_ms,
@@ -151,7 +151,7 @@ macro_rules! bind_pipeline {
             .bind(&$p.git_ref)
             .bind(&$p.sha)
             .bind(&$p.source)
-            .bind(&$p.status)
+            .bind($p.status.as_str())
             .bind($p.created_at_ms)
             .bind($p.updated_at_ms)
             .bind($p.started_at_ms)
@@ -160,7 +160,7 @@ macro_rules! bind_pipeline {
             .bind($p.queued_duration_ms)
             .bind(&$p.web_url)
             .bind($p.details_synced)
-            .bind(status::rank(&$p.status))
+            .bind($p.status.rank())
             .bind($now)
     };
 }
@@ -241,7 +241,7 @@ impl From<JobRow> for JobRecord {
             pipeline_id: r.pipeline_id,
             name: r.name,
             stage: r.stage,
-            status: r.status,
+            status: r.status.into(),
             allow_failure: Some(r.allow_failure),
             retried: Some(r.retried),
             created_at_ms: r.created_at_ms,
@@ -271,7 +271,7 @@ macro_rules! bind_job {
             .bind($j.pipeline_id)
             .bind(&$j.name)
             .bind(&$j.stage)
-            .bind(&$j.status)
+            .bind($j.status.as_str())
             .bind($j.allow_failure.unwrap_or(false))
             .bind($j.retried.unwrap_or(false))
             .bind($j.created_at_ms)
@@ -288,7 +288,7 @@ macro_rules! bind_job {
             )
             .bind(&$j.web_url)
             .bind($j.artifacts_bytes)
-            .bind(status::rank(&$j.status))
+            .bind($j.status.rank())
             .bind($now)
     };
 }

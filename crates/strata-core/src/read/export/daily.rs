@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::scope::Scope;
 use crate::{
-    model::filters::format_day,
+    model::{filters::format_day, phase_durations::PhaseDurations},
     read::sql::{Arg, Conditions},
     stats::sketch::DurationSketch,
 };
@@ -28,16 +28,8 @@ pub struct DailyRow {
     duration_sketch: String,
     queued_ms: i64,
     analysed_runs: i64,
-    prepare_ms: i64,
-    sources_ms: i64,
-    cache_restore_ms: i64,
-    artifact_download_ms: i64,
-    script_ms: i64,
-    docker_build_ms: i64,
-    cache_archive_ms: i64,
-    artifact_upload_ms: i64,
-    cleanup_ms: i64,
-    other_ms: i64,
+    #[sqlx(flatten)]
+    phases: PhaseDurations,
     cache_hits: i64,
     cache_misses: i64,
     artifact_download_bytes: i64,
@@ -68,16 +60,8 @@ pub struct DailyRecord {
     pub queued_ms: i64,
     /// Runs whose log was analysed (the phase totals are over these).
     pub analysed_runs: i64,
-    pub prepare_ms: i64,
-    pub sources_ms: i64,
-    pub cache_restore_ms: i64,
-    pub artifact_download_ms: i64,
-    pub script_ms: i64,
-    pub docker_build_ms: i64,
-    pub cache_archive_ms: i64,
-    pub artifact_upload_ms: i64,
-    pub cleanup_ms: i64,
-    pub other_ms: i64,
+    #[serde(flatten)]
+    pub phases: PhaseDurations,
     pub cache_hits: i64,
     pub cache_misses: i64,
     /// Hits over hits and misses; absent without cache restores.
@@ -172,16 +156,7 @@ impl DailyRecord {
         self.total_duration_ms += r.duration_ms;
         self.queued_ms += r.queued_ms;
         self.analysed_runs += r.analysed_runs;
-        self.prepare_ms += r.prepare_ms;
-        self.sources_ms += r.sources_ms;
-        self.cache_restore_ms += r.cache_restore_ms;
-        self.artifact_download_ms += r.artifact_download_ms;
-        self.script_ms += r.script_ms;
-        self.docker_build_ms += r.docker_build_ms;
-        self.cache_archive_ms += r.cache_archive_ms;
-        self.artifact_upload_ms += r.artifact_upload_ms;
-        self.cleanup_ms += r.cleanup_ms;
-        self.other_ms += r.other_ms;
+        self.phases.add(&r.phases);
         self.cache_hits += r.cache_hits;
         self.cache_misses += r.cache_misses;
         self.artifact_download_bytes += r.artifact_download_bytes;
