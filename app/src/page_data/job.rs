@@ -1,12 +1,13 @@
 //! The job page: everything the log analysis found in one job.
 
 use crate::state::AppState;
+use strata_core::db::QueryResult;
 use strata_core::{
     model::detail::JobPage,
     read::{jobs, project},
 };
 
-pub async fn load(state: &AppState, job_id: i64) -> sqlx::Result<Option<JobPage>> {
+pub async fn load(state: &AppState, job_id: i64) -> QueryResult<Option<JobPage>> {
     let db = &state.db;
     let Some((project_id, job)) = jobs::run(db, job_id).await? else {
         return Ok(None);

@@ -10,6 +10,7 @@ use crate::{
     },
     state::AppState,
 };
+use strata_core::db::QueryResult;
 use strata_core::{
     model::{
         detail::{JobNamePage, JobRun, RunGroup},
@@ -34,7 +35,7 @@ pub async fn load(
     state: &AppState,
     filters: &Filters,
     now_ms: i64,
-) -> sqlx::Result<Option<JobNamePage>> {
+) -> QueryResult<Option<JobNamePage>> {
     let db = &state.db;
     let (Some(project_id), Some(name)) = (filters.project, filters.job.clone()) else {
         return Ok(None);

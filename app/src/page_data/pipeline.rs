@@ -1,6 +1,7 @@
 //! The pipeline page: its jobs on a timeline, split into phases.
 
 use std::collections::BTreeMap;
+use strata_core::db::QueryResult;
 
 use crate::{
     charts::gantt::{GanttRow, pipeline_gantt},
@@ -11,7 +12,7 @@ use strata_core::{
     read::{jobs, project},
 };
 
-pub async fn load(state: &AppState, pipeline_id: i64) -> sqlx::Result<Option<PipelinePage>> {
+pub async fn load(state: &AppState, pipeline_id: i64) -> QueryResult<Option<PipelinePage>> {
     let db = &state.db;
     let Some((project_id, pipeline, started_at_ms, finished_at_ms)) =
         jobs::pipeline(db, pipeline_id).await?

@@ -11,6 +11,7 @@ use crate::{
     },
     state::AppState,
 };
+use strata_core::db::QueryResult;
 use strata_core::{
     model::{
         filters::Filters,
@@ -31,7 +32,7 @@ pub async fn load(
     state: &AppState,
     filters: &Filters,
     now_ms: i64,
-) -> sqlx::Result<Option<ProjectPage>> {
+) -> QueryResult<Option<ProjectPage>> {
     let db = &state.db;
     let Some(info) = project::project(db, filters.project.unwrap_or_default()).await? else {
         return Ok(None);

@@ -3,7 +3,7 @@
 //! - `strata-joblog` depends on no other Strata crate (it is pure and fuzzed alone);
 //! - `strata-core` depends on `strata-joblog` only, and on nothing of the UI or HTTP;
 //! - `strata-demo` depends on `strata-core` and `strata-joblog`, never on the pages or server;
-//! - `strata-app` (the pages) reaches the database through `strata-core` only;
+//! - `strata-app` (the pages) reaches the database through `strata-core` only (no sqlx);
 //! - nothing depends on `strata` (the server binary's crate).
 
 use std::{collections::BTreeMap, process::Command};
@@ -96,7 +96,7 @@ fn the_core_knows_nothing_of_the_ui_or_http() {
         );
     }
     let app = &deps["strata-app"];
-    for forbidden in ["rusqlite", "reqwest"] {
+    for forbidden in ["sqlx", "rusqlite", "reqwest"] {
         assert!(
             !app.iter().any(|d| d == forbidden),
             "strata-app depends on {forbidden}: its reads go through strata-core"

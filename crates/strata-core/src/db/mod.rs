@@ -19,6 +19,9 @@ use sqlx::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use migrate::{migrate, open};
+
+/// What a query returns, on either backend.
+pub type QueryResult<T> = Result<T, sqlx::Error>;
 pub use sqlite_reader::{SqliteReader, params, rows};
 
 /// Where the data lives, parsed from `DATABASE_URL`.

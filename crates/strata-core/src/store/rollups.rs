@@ -142,33 +142,29 @@ struct JobFacts {
 }
 
 /// The summed columns of `job_daily`, in table order after the key and the sketch.
-const JOB_SUMS: [&str; 25] = [
-    "runs",
-    "timed_runs",
-    "duration_ms",
-    "queued_ms",
-    "analysed_runs",
-    "analysed_duration_ms",
-    "analysed_queued_ms",
-    "prepare_ms",
-    "sources_ms",
-    "cache_restore_ms",
-    "artifact_download_ms",
-    "script_ms",
-    "docker_build_ms",
-    "cache_archive_ms",
-    "artifact_upload_ms",
-    "cleanup_ms",
-    "other_ms",
-    "cache_restores",
-    "cache_hits",
-    "cache_misses",
-    "artifact_download_bytes",
-    "artifact_upload_bytes",
-    "docker_builds",
-    "docker_steps",
-    "docker_cached_steps",
-];
+const JOB_SUMS: [&str; 25] = concat(
+    "",
+    [
+        "runs",
+        "timed_runs",
+        "duration_ms",
+        "queued_ms",
+        "analysed_runs",
+        "analysed_duration_ms",
+        "analysed_queued_ms",
+    ],
+    PhaseDurations::COLUMNS,
+    [
+        "cache_restores",
+        "cache_hits",
+        "cache_misses",
+        "artifact_download_bytes",
+        "artifact_upload_bytes",
+        "docker_builds",
+        "docker_steps",
+        "docker_cached_steps",
+    ],
+);
 
 #[derive(Default)]
 struct JobGroup {
@@ -182,45 +178,29 @@ impl JobGroup {
         let analysed = i64::from(f.analysed);
         // Typed with the column count, so a column added to one list and not the other fails
         // to compile instead of shifting every sum.
-        let [
-            prepare,
-            sources,
-            cache_restore,
-            artifact_download,
-            script,
-            docker_build,
-            cache_archive,
-            artifact_upload,
-            cleanup,
-            other,
-        ] = f.phases.values();
-        let values: [i64; JOB_SUMS.len()] = [
-            1,
-            i64::from(f.duration_ms.is_some()),
-            duration,
-            f.queued_ms.unwrap_or(0),
-            analysed,
-            duration * analysed,
-            f.queued_ms.unwrap_or(0) * analysed,
-            prepare,
-            sources,
-            cache_restore,
-            artifact_download,
-            script,
-            docker_build,
-            cache_archive,
-            artifact_upload,
-            cleanup,
-            other,
-            f.cache_restores,
-            f.cache_hits,
-            f.cache_misses,
-            f.artifact_download_bytes,
-            f.artifact_upload_bytes,
-            f.docker_builds,
-            f.docker_steps,
-            f.docker_cached_steps,
-        ];
+        let values: [i64; JOB_SUMS.len()] = concat(
+            0,
+            [
+                1,
+                i64::from(f.duration_ms.is_some()),
+                duration,
+                f.queued_ms.unwrap_or(0),
+                analysed,
+                duration * analysed,
+                f.queued_ms.unwrap_or(0) * analysed,
+            ],
+            f.phases.values(),
+            [
+                f.cache_restores,
+                f.cache_hits,
+                f.cache_misses,
+                f.artifact_download_bytes,
+                f.artifact_upload_bytes,
+                f.docker_builds,
+                f.docker_steps,
+                f.docker_cached_steps,
+            ],
+        );
         for (sum, value) in self.sums.iter_mut().zip(values) {
             *sum = sum.saturating_add(value);
         }
@@ -228,6 +208,30 @@ impl JobGroup {
             self.sketch.add(ms as f64);
         }
     }
+}
+
+/// `a`, `b` and `c` one after the other; their lengths must add up to `N` (checked when
+/// compiling). `fill` only initialises the array.
+const fn concat<T: Copy, const A: usize, const B: usize, const C: usize, const N: usize>(
+    fill: T,
+    a: [T; A],
+    b: [T; B],
+    c: [T; C],
+) -> [T; N] {
+    const { assert!(A + B + C == N, "the parts do not add up to the whole") };
+    let mut out = [fill; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < A {
+            a[i]
+        } else if i < A + B {
+            b[i - A]
+        } else {
+            c[i - A - B]
+        };
+        i += 1;
+    }
+    out
 }
 
 /// `(git_ref, source, status, duration_ms, queued_ms)` of one pipeline.

@@ -14,6 +14,7 @@ use crate::{
     model::{
         impact::{ComparisonRow, MixChange},
         phase::PhaseKind,
+        phase_durations::PhaseDurations,
     },
     read::sql::{Arg, Conditions},
     stats::{
@@ -91,18 +92,7 @@ pub fn row(label: &str, a: &[f64], b: &[f64]) -> ComparisonRow {
 }
 
 /// The phases a day's job time is split into for the mix (queue is not the job's doing).
-const MIX: [PhaseKind; 10] = [
-    PhaseKind::Prepare,
-    PhaseKind::Sources,
-    PhaseKind::CacheRestore,
-    PhaseKind::ArtifactDownload,
-    PhaseKind::Script,
-    PhaseKind::DockerBuild,
-    PhaseKind::CacheArchive,
-    PhaseKind::ArtifactUpload,
-    PhaseKind::Cleanup,
-    PhaseKind::Other,
-];
+const MIX: [PhaseKind; 10] = PhaseDurations::PHASES;
 
 /// Days with runs compared on each side of a candidate boundary.
 const MIX_DAYS: usize = 5;
