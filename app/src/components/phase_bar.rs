@@ -92,3 +92,22 @@ pub fn PhaseStrip(phases: Vec<PhaseSpanView>) -> impl IntoView {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use strata_core::model::phase::PhaseKind;
+
+    /// The phase colours of bars and legends (CSS) are the ones charts draw with.
+    #[test]
+    fn the_stylesheet_uses_the_same_colours() {
+        let css = include_str!("../../../style/main.css");
+        for phase in PhaseKind::ALL {
+            let var = format!(
+                "--phase-{}: {};",
+                phase.key().replace('_', "-"),
+                phase.color()
+            );
+            assert!(css.contains(&var), "style/main.css lacks `{var}`");
+        }
+    }
+}

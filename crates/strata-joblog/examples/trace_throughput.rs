@@ -2,7 +2,7 @@
 //! the newline-count baseline and then the analyser on the same bytes, and the
 //! median of the per-round ratios is reported (a slow round slows both sides).
 //!
-//! `cargo run --release -p strata --example trace_throughput`
+//! `cargo run --release -p strata-joblog --example trace_throughput`
 
 use std::{hint::black_box, time::Instant};
 

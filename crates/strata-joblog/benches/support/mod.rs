@@ -3,14 +3,14 @@
 
 use std::path::PathBuf;
 
-/// Same lookup as the tests: `$STRATA_FIXTURES`, else `../../shared/fixtures`.
+/// Same lookup as the tests: `$STRATA_FIXTURES`, else `shared/fixtures` beside the checkout.
 pub fn fixtures_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("STRATA_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/../../shared/fixtures"
+                "/../../../shared/fixtures"
             ))
         });
     if dir.is_dir() {
