@@ -16,9 +16,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use strata_core::db::DatabaseUrl;
-use strata_core::read::export::kinds::Cell;
-use strata_core::read::export::kinds::JOBS;
+use strata_core::{
+    db::DatabaseUrl,
+    read::export::kinds::{Cell, JOBS},
+};
 
 const FIRST_DAY: i64 = 20_400;
 const DAYS: i64 = 90;

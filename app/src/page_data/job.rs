@@ -1,8 +1,8 @@
 //! The job page: everything the log analysis found in one job.
 
 use crate::state::AppState;
-use strata_core::db::QueryResult;
 use strata_core::{
+    db::QueryResult,
     model::detail::JobPage,
     read::{jobs, project},
 };

@@ -10,8 +10,8 @@ use crate::{
     },
     state::AppState,
 };
-use strata_core::db::QueryResult;
 use strata_core::{
+    db::QueryResult,
     model::{
         detail::{JobNamePage, JobRun, RunGroup},
         filters::Filters,

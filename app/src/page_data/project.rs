@@ -11,8 +11,8 @@ use crate::{
     },
     state::AppState,
 };
-use strata_core::db::QueryResult;
 use strata_core::{
+    db::QueryResult,
     model::{
         filters::Filters,
         phase::PhaseKind,

@@ -2,8 +2,7 @@
 //! walk every row exactly once, filters select what the CSV selects, and bad parameters are
 //! named.
 
-use crate::export_seed;
-use crate::support;
+use crate::{export_seed, support};
 use strata_core::on_both_backends;
 
 use export_seed::{HOSTILE_REF, SCRIPT_JOB, seed, window_query};

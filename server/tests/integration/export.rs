@@ -1,7 +1,6 @@
 //! CSV exports over HTTP, read back with the `csv` crate and compared with the database.
 
-use crate::export_seed;
-use crate::support;
+use crate::{export_seed, support};
 use strata_core::on_both_backends;
 
 use std::collections::BTreeMap;

@@ -1,7 +1,6 @@
 //! `strata export` writes what `/export/KIND.csv` serves, from the same producer.
 
-use crate::export_seed;
-use crate::support;
+use crate::{export_seed, support};
 use strata_core::on_both_backends;
 
 use std::process::Command;

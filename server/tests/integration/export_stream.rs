@@ -1,8 +1,7 @@
 //! Exports stream: chunks of about 64 KiB, never more than a few ahead of the reader, and a
 //! reader that goes away stops the query instead of letting it run to the end.
 
-use crate::export_seed;
-use crate::support;
+use crate::{export_seed, support};
 use strata_core::on_both_backends;
 
 use futures::StreamExt;

@@ -6,10 +6,9 @@ use strata_core::on_both_backends;
 
 use std::process::{Command, Stdio};
 
-use strata_core::store::sync_state;
 use strata_core::store::{
     records::{JobRecord, PipelineRecord, ProjectRecord},
-    trace_queue, writes,
+    sync_state, trace_queue, writes,
 };
 use support::{TestApp, TestDb, test_settings};
 

@@ -1,9 +1,10 @@
 //! Sync against a scripted GitLab on both backends: backfill, catching up, idempotence,
 //! resuming after a failure or a kill, and lists longer than GitLab gives totals for.
 
-use crate::support;
-use crate::support::scripted_data;
-use crate::support::sync_harness;
+use crate::{
+    support,
+    support::{scripted_data, sync_harness},
+};
 use strata_core::on_both_backends;
 
 use std::{sync::Arc, time::Duration};

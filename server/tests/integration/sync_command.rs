@@ -1,9 +1,10 @@
 //! `strata sync` as an operator runs it, and the background sync inside `strata serve`, on
 //! both backends against a scripted GitLab.
 
-use crate::support;
-use crate::support::scripted_gitlab;
-use crate::support::sync_harness;
+use crate::{
+    support,
+    support::{scripted_gitlab, sync_harness},
+};
 use strata_core::on_both_backends;
 
 use std::time::Duration;

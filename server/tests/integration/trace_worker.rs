@@ -1,10 +1,10 @@
 //! The trace worker on both backends: logs stream from a scripted GitLab into a processor
 //! that records what it was fed, and every outcome lands in the queue and the jobs table.
 
-use crate::support;
-use crate::support::scripted_data;
-use crate::support::scripted_gitlab;
-use crate::support::sync_harness;
+use crate::{
+    support,
+    support::{scripted_data, scripted_gitlab, sync_harness},
+};
 use strata_core::on_both_backends;
 
 use std::{

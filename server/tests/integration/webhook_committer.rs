@@ -1,8 +1,7 @@
 //! Group commit of webhook deliveries, on both backends: deliveries stored together each get
 //! their own outcome, and one that fails is rolled back alone.
 
-use crate::support;
-use crate::support::webhooks as hooks;
+use crate::{support, support::webhooks as hooks};
 use strata_core::on_both_backends;
 
 use hooks::{job_hook, pipeline_hook};

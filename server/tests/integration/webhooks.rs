@@ -1,8 +1,7 @@
 //! `POST /webhooks/gitlab` end to end, on both backends: GitLab's published payloads stored
 //! field by field, every refusal, duplicates, out-of-order statuses and concurrent load.
 
-use crate::support;
-use crate::support::webhooks as hooks;
+use crate::{support, support::webhooks as hooks};
 use strata_core::on_both_backends;
 
 use hooks::{SECRET, gitlab_request, job_hook, pipeline_hook, request_with_token};

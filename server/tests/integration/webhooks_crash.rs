@@ -2,8 +2,7 @@
 //! clients, is killed with SIGKILL mid-stream, and restarted. Every delivery that got a 2xx
 //! must be in the database, and GitLab's retry of it must be a harmless duplicate.
 
-use crate::support;
-use crate::support::webhooks as hooks;
+use crate::{support, support::webhooks as hooks};
 use strata_core::on_both_backends;
 
 use std::{

@@ -1,7 +1,6 @@
 //! Storing a log analysis: detail tables, the one-row metrics, trace status and rollups.
 
-use strata_core::on_both_backends;
-use strata_core::testing as support;
+use strata_core::{on_both_backends, testing as support};
 
 use strata_core::{
     store::{

@@ -1,8 +1,7 @@
 //! The dashboards' queries (`strata_core::read`) on small hand-computed datasets, on both
 //! backends, and the two backends agreeing to the last digit on a larger one.
 
-use strata_core::on_both_backends;
-use strata_core::testing as support;
+use strata_core::{on_both_backends, testing as support};
 
 use strata_core::{
     db::Db,

@@ -1,7 +1,6 @@
 //! Retention: old pipelines, jobs and raw deliveries go; daily rollups stay.
 
-use strata_core::on_both_backends;
-use strata_core::testing as support;
+use strata_core::{on_both_backends, testing as support};
 
 use std::time::Duration;
 

@@ -1,7 +1,6 @@
 //! Daily rollups recomputed from raw rows: what dashboards read.
 
-use strata_core::on_both_backends;
-use strata_core::testing as support;
+use strata_core::{on_both_backends, testing as support};
 
 use strata_core::{
     model::filters::DAY_MS,

@@ -1,7 +1,6 @@
 //! Upserts and the trace queue against real databases: what webhooks and sync rely on.
 
-use strata_core::on_both_backends;
-use strata_core::testing as support;
+use strata_core::{on_both_backends, testing as support};
 
 use strata_core::{
     store::{

@@ -1,7 +1,6 @@
 //! Demo scenarios written straight into the store: the data analytics and benchmarks use.
 
-use strata_core::on_both_backends;
-use strata_core::testing as support;
+use strata_core::{on_both_backends, testing as support};
 
 use chrono::{TimeZone, Utc};
 use strata_core::with_pool;

@@ -2,8 +2,7 @@
 //! into the store, then the measured effects compared with what the generator planted
 //! (±10 %), the intended findings reported, and no scenario reporting another's finding.
 
-use strata_core::on_both_backends;
-use strata_core::testing as support;
+use strata_core::{on_both_backends, testing as support};
 
 use chrono::{TimeZone, Utc};
 use strata_core::{

@@ -16,8 +16,10 @@ use super::{
         WindowParams,
     },
 };
-use strata_core::read::export::kinds::{JOBS, PIPELINES, Plan};
-use strata_core::read::export::rows::{Page, query};
+use strata_core::read::export::{
+    kinds::{JOBS, PIPELINES, Plan},
+    rows::{Page, query},
+};
 
 page_type!(PipelinePage, PipelineItem);
 page_type!(JobPage, JobItem);
