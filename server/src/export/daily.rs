@@ -5,6 +5,7 @@ use futures::TryStreamExt;
 use strata_core::{
     bind_args,
     db::Db,
+    model::phase_durations::{PhaseDurations, concat},
     read::export::{
         daily::{DailyFold, DailyRecord, DailyRow, query},
         scope::Scope,
@@ -14,40 +15,36 @@ use strata_core::{
 
 use super::{ExportError, cells::RecordWriter, sink::CsvSink};
 
-pub const HEADER: [&str; 32] = [
-    "project_id",
-    "project_path",
-    "day",
-    "job_name",
-    "runs",
-    "success_runs",
-    "failed_runs",
-    "timed_runs",
-    "p50_ms",
-    "p95_ms",
-    "total_duration_ms",
-    "queued_ms",
-    "analysed_runs",
-    "prepare_ms",
-    "sources_ms",
-    "cache_restore_ms",
-    "artifact_download_ms",
-    "script_ms",
-    "docker_build_ms",
-    "cache_archive_ms",
-    "artifact_upload_ms",
-    "cleanup_ms",
-    "other_ms",
-    "cache_hits",
-    "cache_misses",
-    "cache_hit_rate",
-    "artifact_download_bytes",
-    "artifact_upload_bytes",
-    "docker_builds",
-    "docker_steps",
-    "docker_cached_steps",
-    "cached_step_ratio",
-];
+pub const HEADER: [&str; 32] = concat(
+    "",
+    [
+        "project_id",
+        "project_path",
+        "day",
+        "job_name",
+        "runs",
+        "success_runs",
+        "failed_runs",
+        "timed_runs",
+        "p50_ms",
+        "p95_ms",
+        "total_duration_ms",
+        "queued_ms",
+        "analysed_runs",
+    ],
+    PhaseDurations::COLUMNS,
+    [
+        "cache_hits",
+        "cache_misses",
+        "cache_hit_rate",
+        "artifact_download_bytes",
+        "artifact_upload_bytes",
+        "docker_builds",
+        "docker_steps",
+        "docker_cached_steps",
+        "cached_step_ratio",
+    ],
+);
 
 /// One record as a CSV row, in [`HEADER`] order.
 fn write_record(r: &DailyRecord, out: &mut RecordWriter) -> csv::Result<()> {

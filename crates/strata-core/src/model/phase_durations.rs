@@ -109,6 +109,31 @@ impl PhaseDurations {
     }
 }
 
+/// `a`, `b` and `c` one after the other; their lengths must add up to `N` (checked when
+/// compiling). `fill` only initialises the array. For column lists and rows with the phases
+/// ([`PhaseDurations::COLUMNS`], [`PhaseDurations::values`]) in the middle.
+pub const fn concat<T: Copy, const A: usize, const B: usize, const C: usize, const N: usize>(
+    fill: T,
+    a: [T; A],
+    b: [T; B],
+    c: [T; C],
+) -> [T; N] {
+    const { assert!(A + B + C == N, "the parts do not add up to the whole") };
+    let mut out = [fill; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < A {
+            a[i]
+        } else if i < A + B {
+            b[i - A]
+        } else {
+            c[i - A - B]
+        };
+        i += 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

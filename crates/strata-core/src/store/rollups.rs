@@ -14,7 +14,10 @@ use std::collections::BTreeMap;
 
 use crate::{
     db::{Backend, Db, Tx},
-    model::{filters::DAY_MS, phase_durations::PhaseDurations},
+    model::{
+        filters::DAY_MS,
+        phase_durations::{PhaseDurations, concat},
+    },
     stats::sketch::DurationSketch,
     with_pool, with_tx,
 };
@@ -208,30 +211,6 @@ impl JobGroup {
             self.sketch.add(ms as f64);
         }
     }
-}
-
-/// `a`, `b` and `c` one after the other; their lengths must add up to `N` (checked when
-/// compiling). `fill` only initialises the array.
-const fn concat<T: Copy, const A: usize, const B: usize, const C: usize, const N: usize>(
-    fill: T,
-    a: [T; A],
-    b: [T; B],
-    c: [T; C],
-) -> [T; N] {
-    const { assert!(A + B + C == N, "the parts do not add up to the whole") };
-    let mut out = [fill; N];
-    let mut i = 0;
-    while i < N {
-        out[i] = if i < A {
-            a[i]
-        } else if i < A + B {
-            b[i - A]
-        } else {
-            c[i - A - B]
-        };
-        i += 1;
-    }
-    out
 }
 
 /// `(git_ref, source, status, duration_ms, queued_ms)` of one pipeline.
