@@ -13,6 +13,7 @@ pub async fn get_job_name(
     name: String,
     filters: Filters,
 ) -> Result<Option<JobNamePage>, ServerFnError> {
+    strata_core::model::filters::check_text("name", &name).map_err(super::bad_input)?;
     let state = super::app_state()?;
     let now_ms = chrono::Utc::now().timestamp_millis();
     let filters = Filters {

@@ -42,10 +42,8 @@ pub async fn get_comparison(
         (a, b)
     };
     let (a, b) = (
-        strata_core::model::impact::Side::parse("a", &a)
-            .map_err(|e| ServerFnError::new(e.to_string()))?,
-        strata_core::model::impact::Side::parse("b", &b)
-            .map_err(|e| ServerFnError::new(e.to_string()))?,
+        strata_core::model::impact::Side::parse("a", &a).map_err(super::bad_input)?,
+        strata_core::model::impact::Side::parse("b", &b).map_err(super::bad_input)?,
     );
     let state = super::app_state()?;
     strata_core::read::impact::comparison(&state.db, id, &filters, &a, &b, now_ms)

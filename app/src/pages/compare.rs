@@ -40,7 +40,9 @@ pub fn CompareView() -> impl IntoView {
             match (id, f) {
                 (None, _) => Err("no such project".to_owned()),
                 (Some(_), Err(e)) => Err(e.to_string()),
-                (Some(id), Ok(f)) => get_comparison(id, f, a, b).await.map_err(|e| e.to_string()),
+                (Some(id), Ok(f)) => get_comparison(id, f, a, b)
+                    .await
+                    .map_err(crate::api::user_message),
             }
         },
     );

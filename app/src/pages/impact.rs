@@ -68,7 +68,11 @@ pub fn ImpactSection(project_id: i64, filters: Filters) -> impl IntoView {
     .href("/export/impact.csv");
     let data = Resource::new(
         move || filters.clone(),
-        move |f| async move { get_impact(project_id, f).await.map_err(|e| e.to_string()) },
+        move |f| async move {
+            get_impact(project_id, f)
+                .await
+                .map_err(crate::api::user_message)
+        },
     );
     view! {
         <section class="impact" aria-labelledby="impact-title" data-testid="impact">

@@ -24,7 +24,7 @@ pub fn JobView() -> impl IntoView {
     };
     let data = Resource::new(id, |id| async move {
         match id {
-            Some(id) => get_job(id).await.map_err(|e| e.to_string()),
+            Some(id) => get_job(id).await.map_err(crate::api::user_message),
             None => Ok(None),
         }
     });
@@ -68,7 +68,7 @@ fn JobBody(page: JobPage) -> impl IntoView {
         </nav>
         <div class="page-head">
             <h1 data-testid="job-title">{job.name.clone()} " " <small class="muted">{format!("job {}", job.id)}</small></h1>
-            {job.web_url.clone().map(|url| view! { <a class="external" href=url rel="noopener noreferrer">"Open in GitLab ↗"</a> })}
+            {strata_core::model::web_link::web_link(job.web_url.as_deref()).map(|url| view! { <a class="external" href=url rel="noopener noreferrer">"Open in GitLab ↗"</a> })}
         </div>
         <dl class="tiles">
             <div><dt>"Status"</dt><dd><span class=format!("status status-{}", job.status)>{job.status.clone()}</span></dd></div>

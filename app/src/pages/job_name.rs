@@ -35,9 +35,9 @@ pub fn JobNameView() -> impl IntoView {
         move || (key(), parsed.get()),
         |((id, name), f)| async move {
             match (id, name, f) {
-                (Some(id), Some(name), Ok(f)) => {
-                    get_job_name(id, name, f).await.map_err(|e| e.to_string())
-                }
+                (Some(id), Some(name), Ok(f)) => get_job_name(id, name, f)
+                    .await
+                    .map_err(crate::api::user_message),
                 (_, _, Err(e)) => Err(e.to_string()),
                 _ => Ok(None),
             }

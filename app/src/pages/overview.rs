@@ -22,7 +22,7 @@ pub fn OverviewPage() -> impl IntoView {
         move || parsed.get(),
         |f| async move {
             match f {
-                Ok(f) => get_overview(f).await.map_err(|e| e.to_string()),
+                Ok(f) => get_overview(f).await.map_err(crate::api::user_message),
                 Err(e) => Err(e.to_string()),
             }
         },
@@ -55,7 +55,7 @@ pub fn OverviewPage() -> impl IntoView {
 fn OverviewFindings(filters: Signal<Filters>) -> impl IntoView {
     let data = Resource::new(
         move || filters.get(),
-        |f| async move { get_findings(f).await.map_err(|e| e.to_string()) },
+        |f| async move { get_findings(f).await.map_err(crate::api::user_message) },
     );
     view! {
         <Suspense fallback=|| ()>
@@ -125,7 +125,7 @@ fn ProjectTable(overview: Overview) -> impl IntoView {
                                 <tr data-project-id=p.id>
                                     <th scope="row">
                                         <a class="project-path" href=href>{p.path.clone()}</a>
-                                        {p.web_url.clone().map(|url| view! {
+                                        {strata_core::model::web_link::web_link(p.web_url.as_deref()).map(|url| view! {
                                             " " <a class="external" href=url rel="noopener noreferrer">"GitLab ↗"</a>
                                         })}
                                     </th>

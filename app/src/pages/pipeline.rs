@@ -25,7 +25,7 @@ pub fn PipelineView() -> impl IntoView {
     };
     let data = Resource::new(id, |id| async move {
         match id {
-            Some(id) => get_pipeline(id).await.map_err(|e| e.to_string()),
+            Some(id) => get_pipeline(id).await.map_err(crate::api::user_message),
             None => Ok(None),
         }
     });
@@ -55,7 +55,7 @@ fn PipelineBody(page: PipelinePage) -> impl IntoView {
         </nav>
         <div class="page-head">
             <h1>"Pipeline " {number}</h1>
-            {p.web_url.clone().map(|url| view! { <a class="external" href=url rel="noopener noreferrer">"Open in GitLab ↗"</a> })}
+            {strata_core::model::web_link::web_link(p.web_url.as_deref()).map(|url| view! { <a class="external" href=url rel="noopener noreferrer">"Open in GitLab ↗"</a> })}
         </div>
         <dl class="tiles">
             <div><dt>"Status"</dt><dd><span class=format!("status status-{}", p.status)>{p.status.clone()}</span></dd></div>

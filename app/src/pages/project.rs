@@ -34,7 +34,7 @@ pub fn ProjectView() -> impl IntoView {
         |(id, f)| async move {
             match (id, f) {
                 (None, _) => Ok(None),
-                (Some(id), Ok(f)) => get_project(id, f).await.map_err(|e| e.to_string()),
+                (Some(id), Ok(f)) => get_project(id, f).await.map_err(crate::api::user_message),
                 (Some(_), Err(e)) => Err(e.to_string()),
             }
         },
@@ -61,7 +61,7 @@ fn ProjectBody(page: ProjectPage, filters: Signal<Filters>) -> impl IntoView {
         <nav class="crumbs" aria-label="Breadcrumb"><a href=Filters { project: None, job: None, ..base.clone() }.href("/")>"Projects"</a> " / "</nav>
         <div class="page-head">
             <h1 data-testid="project-path">{project.path.clone()}</h1>
-            {project.web_url.clone().map(|url| view! { <a class="external" href=url rel="noopener noreferrer">"Open in GitLab ↗"</a> })}
+            {strata_core::model::web_link::web_link(project.web_url.as_deref()).map(|url| view! { <a class="external" href=url rel="noopener noreferrer">"Open in GitLab ↗"</a> })}
         </div>
         <FilterBar filters=filters />
         <p class="period-label" data-testid="period-label">{page.window_label.clone()}</p>

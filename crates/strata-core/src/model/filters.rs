@@ -63,8 +63,10 @@ impl Window {
 
 pub const DAY_MS: i64 = 86_400_000;
 
-/// Every filter a view can carry.
+/// Every filter a view can carry. Deserializing checks every limit [`Filters::from_pairs`]
+/// checks (a server function's body is as untrusted as a query string).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "UncheckedFilters")]
 pub struct Filters {
     pub window: Window,
     pub git_ref: Option<String>,
@@ -73,6 +75,41 @@ pub struct Filters {
     pub job: Option<String>,
     pub project: Option<i64>,
 }
+
+/// [`Filters`] as they arrive, before [`Filters::check`].
+#[derive(Deserialize)]
+struct UncheckedFilters {
+    window: Window,
+    git_ref: Option<String>,
+    source: Option<String>,
+    status: Option<String>,
+    job: Option<String>,
+    project: Option<i64>,
+}
+
+impl TryFrom<UncheckedFilters> for Filters {
+    type Error = FilterError;
+
+    fn try_from(raw: UncheckedFilters) -> Result<Filters, FilterError> {
+        let filters = Filters {
+            window: raw.window,
+            git_ref: raw.git_ref,
+            source: raw.source,
+            status: raw.status,
+            job: raw.job,
+            project: raw.project,
+        };
+        filters.check()?;
+        Ok(filters)
+    }
+}
+
+/// The first and last day a window may touch: 1970-01-01 and 9999-12-31. Within them every
+/// millisecond bound (`(to + 1) * DAY_MS`) fits an `i64` many times over.
+pub const MIN_DAY: i64 = 0;
+pub const MAX_DAY: i64 = 2_932_896;
+/// The longest window: 10 years. Daily series hold one point per day.
+pub const MAX_WINDOW_DAYS: i64 = 3_660;
 
 /// A filter value that cannot be used; the message names the parameter.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -136,18 +173,10 @@ impl Filters {
                             .ok_or_else(|| invalid("to", "use a date like 2026-01-31"))?,
                     )
                 }
-                "ref" => filters.git_ref = Some(bounded("ref", value)?),
-                "source" => filters.source = Some(bounded("source", value)?),
-                "status" => {
-                    if !STATUSES.contains(&value) {
-                        return Err(invalid(
-                            "status",
-                            format!("unknown status; use one of {}", STATUSES.join(", ")),
-                        ));
-                    }
-                    filters.status = Some(value.to_owned());
-                }
-                "job" => filters.job = Some(bounded("job", value)?),
+                "ref" => filters.git_ref = Some(value.to_owned()),
+                "source" => filters.source = Some(value.to_owned()),
+                "status" => filters.status = Some(value.to_owned()),
+                "job" => filters.job = Some(value.to_owned()),
                 "project" => {
                     filters.project = Some(
                         value
@@ -159,18 +188,40 @@ impl Filters {
             }
         }
         match (from, to) {
-            (Some(from), Some(to)) if from > to => {
-                return Err(invalid("from", "must not be after `to`"));
-            }
-            (Some(from), Some(to)) if to - from > 3_660 => {
-                return Err(invalid("to", "a window spans at most 10 years"));
-            }
             (Some(from), Some(to)) => filters.window = Window::Days { from, to },
             (Some(_), None) => return Err(invalid("to", "give `to` with `from`")),
             (None, Some(_)) => return Err(invalid("from", "give `from` with `to`")),
             (None, None) => {}
         }
+        filters.check()?;
         Ok(filters)
+    }
+
+    /// Every limit a filter value must meet, whichever way it arrived: a window of whole
+    /// days between 1970 and 9999 no longer than 10 years, a known status, names of at most
+    /// 255 bytes with no NUL.
+    pub fn check(&self) -> Result<(), FilterError> {
+        if let Window::Days { from, to } = self.window {
+            check_days(from, to)?;
+        }
+        for (param, value) in [
+            ("ref", &self.git_ref),
+            ("source", &self.source),
+            ("job", &self.job),
+        ] {
+            if let Some(value) = value {
+                check_text(param, value)?;
+            }
+        }
+        if let Some(status) = &self.status
+            && !STATUSES.contains(&status.as_str())
+        {
+            return Err(invalid(
+                "status",
+                format!("unknown status; use one of {}", STATUSES.join(", ")),
+            ));
+        }
+        Ok(())
     }
 
     /// The filters as a query string (no leading `?`), defaults left out, stable order.
@@ -225,11 +276,37 @@ impl Filters {
     }
 }
 
-fn bounded(param: &str, value: &str) -> Result<String, FilterError> {
+/// A window of days as [`Filters::check`] accepts it: in order, within 1970–9999, at most
+/// [`MAX_WINDOW_DAYS`] long.
+pub fn check_days(from: i64, to: i64) -> Result<(), FilterError> {
+    for (param, day) in [("from", from), ("to", to)] {
+        if !(MIN_DAY..=MAX_DAY).contains(&day) {
+            return Err(invalid(
+                param,
+                "use a date between 1970-01-01 and 9999-12-31",
+            ));
+        }
+    }
+    if from > to {
+        return Err(invalid("from", "must not be after `to`"));
+    }
+    if to - from >= MAX_WINDOW_DAYS {
+        return Err(invalid("to", "a window spans at most 10 years"));
+    }
+    Ok(())
+}
+
+/// A name-like parameter (branch, source, job name): at most 255 bytes, no NUL (PostgreSQL
+/// refuses it, SQLite would take it; GitLab's names never hold one, while a job name may
+/// hold a line break).
+pub fn check_text(param: &str, value: &str) -> Result<(), FilterError> {
     if value.len() > 255 {
         return Err(invalid(param, "longer than 255 bytes"));
     }
-    Ok(value.to_owned())
+    if value.contains('\0') {
+        return Err(invalid(param, "contains a NUL character"));
+    }
+    Ok(())
 }
 
 /// `YYYY-MM-DD` to days since 1970-01-01.
@@ -369,6 +446,51 @@ mod tests {
             parse(&[("ref", "")]).unwrap().git_ref.is_none(),
             "empty means no filter"
         );
+    }
+
+    #[test]
+    fn out_of_range_windows_are_refused_by_name() {
+        let param = |from: &str, to: &str| parse(&[("from", from), ("to", to)]).unwrap_err().param;
+        assert_eq!(param("1969-12-31", "1970-01-02"), "from");
+        assert_eq!(param("2015-01-01", "2026-01-01"), "to", "over 10 years");
+        assert!(parse(&[("from", "2016-01-01"), ("to", "2026-01-01")]).is_ok());
+        assert_eq!(parse(&[("job", "a\0b")]).unwrap_err().param, "job");
+        assert_eq!(parse(&[("ref", "main\0")]).unwrap_err().param, "ref");
+        assert!(
+            parse(&[("job", "test\n\"line, two\"")]).is_ok(),
+            "names may hold line breaks"
+        );
+    }
+
+    /// A server function's body is deserialized, not parsed by `from_pairs`: the same limits
+    /// hold, so no window can make a daily series of a billion points.
+    #[test]
+    fn deserializing_checks_the_same_limits() {
+        let with_window = |from: i64, to: i64| {
+            serde_json::json!({
+                "window": {"Days": {"from": from, "to": to}},
+                "git_ref": null, "source": null, "status": null, "job": null, "project": null,
+            })
+        };
+        let err = serde_json::from_value::<Filters>(with_window(0, 1_000_000_000)).unwrap_err();
+        assert!(err.to_string().contains("invalid `to`"), "{err}");
+        let err = serde_json::from_value::<Filters>(with_window(20_000, 19_000)).unwrap_err();
+        assert!(err.to_string().contains("invalid `from`"), "{err}");
+        let err =
+            serde_json::from_value::<Filters>(with_window(i64::MAX - 1, i64::MAX)).unwrap_err();
+        assert!(err.to_string().contains("invalid `from`"), "{err}");
+        let mut status = with_window(20_000, 20_010);
+        status["status"] = "done".into();
+        assert!(serde_json::from_value::<Filters>(status).is_err());
+
+        let good = parse(&[
+            ("from", "2026-10-01"),
+            ("to", "2026-10-31"),
+            ("job", "build"),
+        ])
+        .unwrap();
+        let again: Filters = serde_json::from_value(serde_json::to_value(&good).unwrap()).unwrap();
+        assert_eq!(again, good);
     }
 
     #[test]

@@ -281,14 +281,16 @@ impl Side {
                 "give a period (2026-10-01..2026-10-15) or a branch name",
             ));
         }
-        if text.len() > 255 {
-            return Err(invalid("longer than 255 bytes"));
-        }
+        super::filters::check_text(param, text)?;
         if let Some((from, to)) = text.split_once("..") {
             let day = |t: &str| super::filters::parse_day(t.trim());
             return match (day(from), day(to)) {
-                (Some(from), Some(to)) if from <= to => Ok(Side::Period { from, to }),
-                (Some(_), Some(_)) => Err(invalid("the period ends before it starts")),
+                (Some(from), Some(to)) if from > to => {
+                    Err(invalid("the period ends before it starts"))
+                }
+                (Some(from), Some(to)) => super::filters::check_days(from, to)
+                    .map(|()| Side::Period { from, to })
+                    .map_err(|e| invalid(&e.reason)),
                 _ => Err(invalid("use two dates like 2026-10-01..2026-10-15")),
             };
         }
@@ -364,5 +366,11 @@ mod tests {
         );
         assert!(Side::parse("a", "2026-10-01..soon").is_err());
         assert!(Side::parse("a", " ").is_err());
+        assert!(Side::parse("a", "0001-01-01..0001-01-02").is_err());
+        assert!(
+            Side::parse("a", "2000-01-01..2026-01-01").is_err(),
+            "over 10 years"
+        );
+        assert!(Side::parse("b", "main\0").is_err());
     }
 }
