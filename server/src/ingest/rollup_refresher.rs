@@ -19,6 +19,10 @@ const DAYS_PER_ROUND: i64 = 64;
 pub async fn run(db: Db, first_kept_day: impl Fn() -> Option<i64>, cancel: CancellationToken) {
     while !cancel.is_cancelled() {
         let mut busy = false;
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        if let Err(err) = rollups::retry_set_aside(&db, now_ms).await {
+            tracing::warn!(error = %err, "cannot retry the rollup days set aside");
+        }
         match rollups::refresh_dirty(&db, DAYS_PER_ROUND, first_kept_day()).await {
             Ok(refreshed) => busy = refreshed as i64 >= DAYS_PER_ROUND,
             Err(err) => tracing::error!(error = %err, "cannot refresh rollups; retrying"),

@@ -13,7 +13,7 @@ use axum::{
 use strata_app::state::AppState;
 use strata_core::db::{Db, Pool};
 
-use strata_core::store::{sync_state, trace_queue};
+use strata_core::store::{rollups, sync_state, trace_queue};
 
 /// Prometheus' text exposition format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -72,6 +72,14 @@ pub async fn database_gauges(db: &Db, now_ms: i64) -> sqlx::Result<String> {
             escape_label(&path)
         );
     }
+
+    gauge(
+        &mut out,
+        "strata_rollups_set_aside",
+        "Project-days whose daily rollup failed and was set aside (see the log for why)",
+    );
+    let set_aside = rollups::set_aside_days(db).await?;
+    let _ = writeln!(out, "strata_rollups_set_aside {set_aside}");
 
     let (size, idle, max) = match db.pool() {
         Pool::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),

@@ -10,6 +10,7 @@ pub mod phase_durations;
 pub mod project;
 pub mod status;
 pub mod time;
+pub mod web_link;
 
 use std::fmt;
 

@@ -4,7 +4,10 @@
 
 use crate::{db::Tx, model::phase_durations::PhaseDurations, with_tx};
 
-use super::{MAX_BINDS, execute_for_ids, rollups};
+use super::{
+    MAX_BINDS, execute_for_ids, rollups,
+    sanitize::{optional_text, text},
+};
 use strata_joblog::{
     ArtifactDirection, CacheDirection, CacheOutcome, JobAnalysis, Phase, SCHEMA_VERSION,
 };
@@ -86,7 +89,7 @@ pub async fn save_analyses(
         for chunk in phases.chunks(MAX_BINDS / 6) {
             let mut q = sqlx::QueryBuilder::new("INSERT INTO job_phases (job_id, seq, phase, section, start_offset_ms, duration_ms) ");
             q.push_values(chunk, |mut row, &(id, seq, p)| {
-                row.push_bind(id).push_bind(seq).push_bind(phase_key(p.phase)).push_bind(p.section.clone())
+                row.push_bind(id).push_bind(seq).push_bind(phase_key(p.phase)).push_bind(text(&p.section))
                     .push_bind(p.start_offset_ms).push_bind(p.duration_ms);
             });
             q.build().execute(&mut *c).await?;
@@ -94,7 +97,7 @@ pub async fn save_analyses(
         for chunk in cache_ops.chunks(MAX_BINDS / 7) {
             let mut q = sqlx::QueryBuilder::new("INSERT INTO cache_ops (job_id, seq, direction, cache_key, outcome, size_bytes, duration_ms) ");
             q.push_values(chunk, |mut row, &(id, seq, op)| {
-                row.push_bind(id).push_bind(seq).push_bind(enum_key(&op.direction)).push_bind(op.cache_key.clone())
+                row.push_bind(id).push_bind(seq).push_bind(enum_key(&op.direction)).push_bind(optional_text(&op.cache_key))
                     .push_bind(op.outcome.as_ref().map(enum_key).unwrap_or_else(|| "unknown".to_owned()))
                     .push_bind(op.size_bytes.map(saturating)).push_bind(op.duration_ms);
             });
@@ -105,8 +108,8 @@ pub async fn save_analyses(
                 "INSERT INTO artifact_ops (job_id, seq, direction, source_job_id, source_job_name, artifact_format, file_count, size_bytes, http_status, outcome, duration_ms) ");
             q.push_values(chunk, |mut row, &(id, seq, op)| {
                 row.push_bind(id).push_bind(seq).push_bind(enum_key(&op.direction))
-                    .push_bind(op.source_job_id.map(saturating)).push_bind(op.source_job_name.clone())
-                    .push_bind(op.artifact_format.clone()).push_bind(op.file_count.map(saturating))
+                    .push_bind(op.source_job_id.map(saturating)).push_bind(optional_text(&op.source_job_name))
+                    .push_bind(optional_text(&op.artifact_format)).push_bind(op.file_count.map(saturating))
                     .push_bind(op.size_bytes.map(saturating)).push_bind(op.http_status.map(i64::from))
                     .push_bind(op.outcome.as_ref().map(enum_key).unwrap_or_else(|| "unknown".to_owned()))
                     .push_bind(op.duration_ms);
@@ -127,9 +130,9 @@ pub async fn save_analyses(
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO docker_steps (job_id, build_seq, seq, stage, step_index, step_total, instruction, cached, duration_ms) ");
             q.push_values(chunk, |mut row, &(id, build_seq, seq, step)| {
-                row.push_bind(id).push_bind(build_seq).push_bind(seq).push_bind(step.stage.clone())
+                row.push_bind(id).push_bind(build_seq).push_bind(seq).push_bind(optional_text(&step.stage))
                     .push_bind(step.step_index.map(i64::from)).push_bind(step.step_total.map(i64::from))
-                    .push_bind(step.instruction.clone()).push_bind(step.cached).push_bind(step.duration_ms);
+                    .push_bind(text(&step.instruction)).push_bind(step.cached).push_bind(step.duration_ms);
             });
             q.build().execute(&mut *c).await?;
         }

@@ -7,6 +7,7 @@ pub mod merge;
 pub mod records;
 pub mod retention;
 pub mod rollups;
+pub mod sanitize;
 pub mod sessions;
 pub mod sync_state;
 pub mod trace_queue;

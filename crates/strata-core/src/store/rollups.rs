@@ -9,6 +9,11 @@
 //! Each day is refreshed in one transaction that reads the marks, the raw rows and deletes
 //! exactly the marks it read, all in one snapshot (SQLite: the writer lock; PostgreSQL:
 //! REPEATABLE READ). A change committed meanwhile leaves its own mark for the next round.
+//!
+//! Sums saturate, over values clamped as ingest clamps them ([`super::sanitize`]), so rows
+//! stored before that clamping cannot overflow a rollup either. A day that still fails is set
+//! aside in `rollup_failed` (logged, and shown by `/metrics`) so the days after it refresh;
+//! it is tried again when its data changes, or after [`RETRY_SET_ASIDE_AFTER_MS`].
 
 use std::collections::BTreeMap;
 
@@ -21,6 +26,11 @@ use crate::{
     stats::sketch::DurationSketch,
     with_pool, with_tx,
 };
+
+use super::sanitize::{MAX_BYTES, MAX_DURATION_MS};
+
+/// A day set aside is tried again after an hour, in case its failure was passing.
+pub const RETRY_SET_ASIDE_AFTER_MS: i64 = 3_600_000;
 
 /// Mark the days a pipeline and its jobs fall on as needing a refresh.
 pub async fn mark_pipeline(tx: &mut Tx, pipeline_id: i64) -> sqlx::Result<()> {
@@ -77,15 +87,77 @@ pub async fn refresh_dirty(
     let mut refreshed = 0;
     let mut changed_projects = Vec::new();
     for &(project_id, day) in &dirty {
-        if refresh_day(db, project_id, day).await? {
-            refreshed += 1;
-            if changed_projects.last() != Some(&project_id) {
-                changed_projects.push(project_id);
+        match refresh_day(db, project_id, day).await {
+            Ok(true) => {
+                refreshed += 1;
+                if changed_projects.last() != Some(&project_id) {
+                    changed_projects.push(project_id);
+                }
             }
+            Ok(false) => {}
+            // The database itself is unreachable: every day would fail, so stop the round.
+            Err(err) if is_connection_error(&err) => return Err(err),
+            Err(err) => set_aside(db, project_id, day, &err).await?,
         }
     }
     bump_data_versions(db, &changed_projects).await?;
     Ok(refreshed)
+}
+
+fn is_connection_error(err: &sqlx::Error) -> bool {
+    matches!(
+        err,
+        sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+            | sqlx::Error::Protocol(_)
+    )
+}
+
+/// Move a day that cannot be refreshed out of the way: its marks go, a row in
+/// `rollup_failed` says why. New data for the day marks it dirty again.
+async fn set_aside(db: &Db, project_id: i64, day: i64, err: &sqlx::Error) -> sqlx::Result<()> {
+    tracing::error!(project_id, day, error = %err, "cannot refresh this day's rollup; set aside, the other days go on");
+    const FORGET_MARKS: &str = "DELETE FROM rollup_dirty WHERE project_id = $1 AND day = $2";
+    const RECORD: &str = "
+        INSERT INTO rollup_failed (project_id, day, error, failed_ms) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (project_id, day) DO UPDATE SET error = excluded.error, failed_ms = excluded.failed_ms";
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let mut tx = db.begin().await?;
+    with_tx!(&mut tx, c => {
+        sqlx::query(FORGET_MARKS).bind(project_id).bind(day).execute(&mut *c).await?;
+        sqlx::query(RECORD).bind(project_id).bind(day).bind(err.to_string()).bind(now_ms).execute(&mut *c).await?;
+    });
+    tx.commit().await
+}
+
+/// Days set aside more than [`RETRY_SET_ASIDE_AFTER_MS`] ago are marked dirty again (the
+/// refresher calls this each round; the table is empty unless something failed).
+pub async fn retry_set_aside(db: &Db, now_ms: i64) -> sqlx::Result<u64> {
+    const DUE: &str = "SELECT project_id, day FROM rollup_failed WHERE failed_ms <= $1";
+    let due: Vec<(i64, i64)> = with_pool!(db.pool(), p => sqlx::query_as(DUE)
+        .bind(now_ms - RETRY_SET_ASIDE_AFTER_MS).fetch_all(p).await)?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    for &(project_id, day) in &due {
+        with_tx!(&mut tx, c => {
+            sqlx::query("INSERT INTO rollup_dirty (project_id, day) VALUES ($1, $2)")
+                .bind(project_id).bind(day).execute(&mut *c).await?;
+            sqlx::query("DELETE FROM rollup_failed WHERE project_id = $1 AND day = $2")
+                .bind(project_id).bind(day).execute(&mut *c).await?;
+        });
+    }
+    tx.commit().await?;
+    Ok(due.len() as u64)
+}
+
+/// How many project-days are set aside now (for `/metrics`).
+pub async fn set_aside_days(db: &Db) -> sqlx::Result<i64> {
+    with_pool!(db.pool(), p => sqlx::query_scalar("SELECT COUNT(*) FROM rollup_failed").fetch_one(p).await)
 }
 
 /// Tell readers of raw rows that these projects changed (`projects.data_version`). In a
@@ -177,7 +249,11 @@ struct JobGroup {
 
 impl JobGroup {
     fn add(&mut self, f: &JobFacts) {
-        let duration = f.duration_ms.unwrap_or(0);
+        let ms = |v: i64| v.clamp(0, MAX_DURATION_MS);
+        let size = |v: i64| v.clamp(0, MAX_BYTES);
+        let duration_ms = f.duration_ms.map(ms);
+        let duration = duration_ms.unwrap_or(0);
+        let queued = f.queued_ms.map_or(0, ms);
         let analysed = i64::from(f.analysed);
         // Typed with the column count, so a column added to one list and not the other fails
         // to compile instead of shifting every sum.
@@ -185,30 +261,34 @@ impl JobGroup {
             0,
             [
                 1,
-                i64::from(f.duration_ms.is_some()),
+                i64::from(duration_ms.is_some()),
                 duration,
-                f.queued_ms.unwrap_or(0),
+                queued,
                 analysed,
                 duration * analysed,
-                f.queued_ms.unwrap_or(0) * analysed,
+                queued * analysed,
             ],
-            f.phases.values(),
+            f.phases.values().map(ms),
             [
                 f.cache_restores,
                 f.cache_hits,
                 f.cache_misses,
-                f.artifact_download_bytes,
-                f.artifact_upload_bytes,
+                size(f.artifact_download_bytes),
+                size(f.artifact_upload_bytes),
                 f.docker_builds,
                 f.docker_steps,
                 f.docker_cached_steps,
             ],
         );
-        for (sum, value) in self.sums.iter_mut().zip(values) {
-            *sum = sum.saturating_add(value);
-        }
-        if let Some(ms) = f.duration_ms {
+        self.add_sums(&values);
+        if let Some(ms) = duration_ms {
             self.sketch.add(ms as f64);
+        }
+    }
+
+    fn add_sums(&mut self, values: &[i64; JOB_SUMS.len()]) {
+        for (sum, value) in self.sums.iter_mut().zip(values) {
+            *sum = sum.saturating_add(*value);
         }
     }
 }
@@ -285,12 +365,13 @@ async fn refresh_day(db: &Db, project_id: i64, day: i64) -> sqlx::Result<bool> {
         let group = pipeline_groups
             .entry((git_ref, source, status))
             .or_default();
+        let ms = |v: i64| v.clamp(0, MAX_DURATION_MS);
         group.runs += 1;
-        group.queued_ms += queued.unwrap_or(0);
-        if let Some(ms) = duration {
+        group.queued_ms = group.queued_ms.saturating_add(queued.map_or(0, ms));
+        if let Some(duration) = duration.map(ms) {
             group.timed_runs += 1;
-            group.duration_ms += ms;
-            group.sketch.add(ms as f64);
+            group.duration_ms = group.duration_ms.saturating_add(duration);
+            group.sketch.add(duration as f64);
         }
     }
 
@@ -303,12 +384,21 @@ async fn refresh_day(db: &Db, project_id: i64, day: i64) -> sqlx::Result<bool> {
             .join(", ")
     );
     // The same day summed over job names, for reads that group by project (the overview).
+    // Summed here, saturating, rather than by SQL's SUM, which fails on overflow.
+    let mut project_groups: BTreeMap<(&str, &str, &str), JobGroup> = BTreeMap::new();
+    for ((_, git_ref, source, status), group) in &job_groups {
+        project_groups
+            .entry((git_ref, source, status))
+            .or_default()
+            .add_sums(&group.sums);
+    }
     let insert_project_jobs = format!(
-        "INSERT INTO project_job_daily (project_id, day, git_ref, source, status, {}) \
-         SELECT project_id, day, git_ref, source, status, {} FROM job_daily \
-         WHERE project_id = $1 AND day = $2 GROUP BY project_id, day, git_ref, source, status",
+        "INSERT INTO project_job_daily (project_id, day, git_ref, source, status, {}) VALUES ({})",
         JOB_SUMS.join(", "),
-        JOB_SUMS.map(|c| format!("SUM({c})")).join(", ")
+        (1..=5 + JOB_SUMS.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     const INSERT_PIPELINE: &str = "
         INSERT INTO pipeline_daily (project_id, day, git_ref, source, status, runs, timed_runs, duration_ms, duration_sketch, queued_ms)
@@ -327,7 +417,14 @@ async fn refresh_day(db: &Db, project_id: i64, day: i64) -> sqlx::Result<bool> {
             }
             query.execute(&mut *c).await?;
         }
-        sqlx::query(&insert_project_jobs).bind(project_id).bind(day).execute(&mut *c).await?;
+        for ((git_ref, source, status), group) in &project_groups {
+            let mut query = sqlx::query(&insert_project_jobs)
+                .bind(project_id).bind(day).bind(*git_ref).bind(*source).bind(*status);
+            for sum in group.sums {
+                query = query.bind(sum);
+            }
+            query.execute(&mut *c).await?;
+        }
         for ((git_ref, source, status), g) in &pipeline_groups {
             sqlx::query(INSERT_PIPELINE)
                 .bind(project_id).bind(day).bind(git_ref).bind(source).bind(status)

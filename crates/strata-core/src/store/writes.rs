@@ -24,6 +24,7 @@ pub async fn insert_project_if_unknown(
     project: &ProjectRecord,
     now_ms: i64,
 ) -> sqlx::Result<()> {
+    let project = &project.sanitized();
     const SQL: &str = "
         INSERT INTO projects (id, path, name, web_url, first_seen_ms, updated_ms)
         VALUES ($1, $2, $3, $4, $5, $5)
@@ -47,6 +48,7 @@ pub async fn upsert_project(
     project: &ProjectRecord,
     now_ms: i64,
 ) -> sqlx::Result<Upserted> {
+    let project = &project.sanitized();
     const SQL: &str = "
         INSERT INTO projects (id, path, name, web_url, default_branch, first_seen_ms, updated_ms)
         VALUES ($1, $2, $3, $4, $5, $6, $6)
@@ -91,7 +93,8 @@ pub async fn ensure_project(
         INSERT INTO projects (id, path, name, first_seen_ms, updated_ms) VALUES ($1, $2, $3, $4, $4)
         ON CONFLICT (id) DO NOTHING";
     let fallback = format!("project-{project_id}");
-    let path = path.unwrap_or(&fallback);
+    let path = super::sanitize::text(path.unwrap_or(&fallback));
+    let path = path.as_str();
     let name = path.rsplit('/').next().unwrap_or(path);
     with_tx!(tx, c => sqlx::query(SQL).bind(project_id).bind(path).bind(name).bind(now_ms).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -173,6 +176,7 @@ pub async fn upsert_pipeline(
     pipeline: &PipelineRecord,
     now_ms: i64,
 ) -> sqlx::Result<Upserted> {
+    let pipeline = &pipeline.sanitized();
     let insert = format!(
         "INSERT INTO pipelines ({PIPELINE_COLUMNS}, status_rank, ingested_ms, changed_ms)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
@@ -297,6 +301,7 @@ macro_rules! bind_job {
 /// pipeline rows must exist.
 #[tracing::instrument(skip_all, fields(job_id = job.id, status = %job.status))]
 pub async fn upsert_job(tx: &mut Tx, job: &JobRecord, now_ms: i64) -> sqlx::Result<Upserted> {
+    let job = &job.sanitized();
     let insert = format!(
         "INSERT INTO jobs ({JOB_COLUMNS}, status_rank, ingested_ms, changed_ms)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)

@@ -7,7 +7,9 @@ use strata_core::{
     stats::sketch::DurationSketch,
     store::{
         records::{JobRecord, PipelineRecord, ProjectRecord},
-        rollups, writes,
+        rollups,
+        sanitize::MAX_DURATION_MS,
+        writes,
     },
     with_pool,
 };
@@ -17,6 +19,8 @@ on_both_backends! {
     rollups_sum_jobs_per_day_name_ref_and_status => sums_per_group;
     changes_mark_days_and_refresh_recomputes_them => changes_are_picked_up;
     a_job_or_pipeline_moved_to_another_day_leaves_the_old_one => moves_refresh_both_days;
+    huge_durations_are_clamped_at_ingest_and_never_overflow_a_rollup => huge_durations;
+    a_day_that_fails_is_set_aside_and_the_others_refresh => failing_day_set_aside;
 }
 
 const DAY: i64 = 20_000;
@@ -283,4 +287,124 @@ async fn moves_refresh_both_days(t: TestDb) {
         .map(|r| r.0)
         .collect();
     assert_eq!(test_days, vec![DAY + 4], "its undated job moved with it");
+}
+
+/// A job reported as lasting `i64::MAX` ms once overflowed the rollup's SUM on both backends,
+/// and the refresher retried that day forever, so no later day was refreshed.
+async fn huge_durations(t: TestDb) {
+    let p1 = pipeline(1, "main", "success", 300, DAY);
+    let mut build = job(11, &p1, "build", "success", 0);
+    build.duration_ms = Some(i64::MAX);
+    build.queued_duration_ms = Some(i64::MAX);
+    let test = job(12, &p1, "test", "success", 1_000);
+    load(&t, &[p1], &[build, test]).await;
+    let stored: Vec<(i64, Option<i64>)> = with_pool!(t.db.pool(), p => sqlx::query_as(
+        "SELECT id, duration_ms FROM jobs ORDER BY id").fetch_all(p).await.unwrap());
+    assert_eq!(stored, vec![(11, Some(MAX_DURATION_MS)), (12, Some(1_000))]);
+
+    // Rows stored before ingest clamped (or written by hand) are clamped when summed.
+    with_pool!(t.db.pool(), p => sqlx::query(
+        "UPDATE jobs SET duration_ms = $1, queued_duration_ms = $1")
+        .bind(i64::MAX).execute(p).await.unwrap().rows_affected());
+    with_pool!(t.db.pool(), p => sqlx::query(
+        "UPDATE pipelines SET duration_ms = $1, queued_duration_ms = $1")
+        .bind(i64::MAX).execute(p).await.unwrap().rows_affected());
+    add_metrics(&t, 11, i64::MAX, 0, 0).await;
+    add_metrics(&t, 12, i64::MAX, 0, 0).await;
+    let mut tx = t.db.begin().await.unwrap();
+    rollups::mark_jobs(&mut tx, &[11, 12]).await.unwrap();
+    tx.commit().await.unwrap();
+    rollups::refresh_all(&t.db).await.unwrap();
+
+    let rows = job_daily(&t).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for row in &rows {
+        assert_eq!(
+            (row.5, row.6, row.8),
+            (MAX_DURATION_MS, MAX_DURATION_MS, MAX_DURATION_MS)
+        );
+    }
+    assert_eq!(
+        project_job_daily(&t).await,
+        vec![(
+            DAY,
+            "main".into(),
+            "success".into(),
+            2,
+            2 * MAX_DURATION_MS,
+            2 * MAX_DURATION_MS,
+            0
+        )]
+    );
+    let pipelines: Vec<(i64, i64)> = with_pool!(t.db.pool(), p => sqlx::query_as(
+        "SELECT duration_ms, queued_ms FROM pipeline_daily").fetch_all(p).await.unwrap());
+    assert_eq!(pipelines, vec![(MAX_DURATION_MS, MAX_DURATION_MS)]);
+    assert_eq!(rollups::set_aside_days(&t.db).await.unwrap(), 0);
+}
+
+/// A day whose rollup cannot be written (here a trigger refuses it) is set aside with its
+/// error; the days after it are refreshed, and it is tried again later.
+async fn failing_day_set_aside(t: TestDb) {
+    let p1 = pipeline(1, "main", "success", 300, DAY);
+    let p2 = pipeline(2, "main", "success", 200, DAY + 1);
+    let jobs = [
+        job(11, &p1, "build", "success", 1_000),
+        job(12, &p2, "build", "success", 2_000),
+    ];
+    load(&t, &[p1, p2], &jobs).await;
+    let plant = match t.db.backend() {
+        strata_core::db::Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER planted_failure BEFORE INSERT ON job_daily WHEN NEW.day = {DAY} \
+             BEGIN SELECT RAISE(ABORT, 'planted failure'); END"
+        )],
+        strata_core::db::Backend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION planted_failure() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.day = {DAY} THEN RAISE EXCEPTION 'planted failure'; END IF; RETURN NEW; \
+                 END $$ LANGUAGE plpgsql"
+            ),
+            "CREATE TRIGGER planted_failure BEFORE INSERT ON job_daily \
+             FOR EACH ROW EXECUTE FUNCTION planted_failure()"
+                .to_owned(),
+        ],
+    };
+    for statement in &plant {
+        with_pool!(t.db.pool(), p => sqlx::query(statement).execute(p).await.unwrap().rows_affected());
+    }
+
+    assert_eq!(
+        rollups::refresh_all(&t.db).await.unwrap(),
+        1,
+        "the other day"
+    );
+    let days: Vec<i64> = job_daily(&t).await.iter().map(|r| r.0).collect();
+    assert_eq!(days, vec![DAY + 1]);
+    let failed: Vec<(i64, i64, String)> = with_pool!(t.db.pool(), p => sqlx::query_as(
+        "SELECT project_id, day, error FROM rollup_failed").fetch_all(p).await.unwrap());
+    assert_eq!(failed.len(), 1);
+    assert_eq!((failed[0].0, failed[0].1), (1, DAY));
+    assert!(failed[0].2.contains("planted failure"), "{}", failed[0].2);
+    assert_eq!(rollups::set_aside_days(&t.db).await.unwrap(), 1);
+    let dirty: i64 = with_pool!(t.db.pool(), p => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM rollup_dirty").fetch_one(p).await.unwrap());
+    assert_eq!(dirty, 0, "the failing day no longer blocks the queue");
+
+    // Fixed, and due for a retry: refreshed and no longer set aside.
+    let unplant = match t.db.backend() {
+        strata_core::db::Backend::Sqlite => "DROP TRIGGER planted_failure",
+        strata_core::db::Backend::Postgres => "DROP TRIGGER planted_failure ON job_daily",
+    };
+    with_pool!(t.db.pool(), p => sqlx::query(unplant).execute(p).await.unwrap().rows_affected());
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    assert_eq!(
+        rollups::retry_set_aside(&t.db, now_ms).await.unwrap(),
+        0,
+        "not yet due"
+    );
+    let later = now_ms + rollups::RETRY_SET_ASIDE_AFTER_MS + 1;
+    assert_eq!(rollups::retry_set_aside(&t.db, later).await.unwrap(), 1);
+    assert_eq!(rollups::refresh_all(&t.db).await.unwrap(), 1);
+    let days: Vec<i64> = job_daily(&t).await.iter().map(|r| r.0).collect();
+    assert_eq!(days, vec![DAY, DAY + 1]);
+    assert_eq!(rollups::set_aside_days(&t.db).await.unwrap(), 0);
 }
