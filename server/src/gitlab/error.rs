@@ -71,6 +71,11 @@ pub enum GitLabError {
         source: serde_json::Error,
     },
 
+    #[error(
+        "GitLab answered {request} with a redirect to {to}; Strata follows redirects only within GITLAB_URL's own scheme, host and port, so the token never goes elsewhere: set GITLAB_URL to the address GitLab is served from"
+    )]
+    Redirect { request: RequestLabel, to: String },
+
     #[error("invalid GitLab URL {url:?}: {reason}")]
     InvalidUrl { url: String, reason: String },
 

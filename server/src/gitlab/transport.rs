@@ -68,6 +68,7 @@ impl Transport {
         token_header.set_sensitive(true);
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
+            .redirect(same_origin_redirects())
             .connect_timeout(config.connect_timeout)
             .read_timeout(config.request_timeout)
             .build()
@@ -167,6 +168,13 @@ impl Transport {
         }
         let response = match request.send().await {
             Ok(response) => response,
+            Err(err) if err.is_redirect() => {
+                crate::metrics::gitlab_request(None);
+                return Err(GitLabError::Redirect {
+                    request: label.clone(),
+                    to: refused_target(&err),
+                });
+            }
             Err(err) if is_transient(&err) => {
                 crate::metrics::gitlab_request(None);
                 return Ok(Sent::Failed(Retry {
@@ -321,3 +329,49 @@ fn unix_now_s() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
+
+/// The redirects the client follows: a few, within the origin it asked (same scheme, host
+/// and port). reqwest would follow any redirect and keep the custom `PRIVATE-TOKEN` header,
+/// handing the token to whatever host a GitLab (or something posing as it) names, over plain
+/// HTTP too; such a redirect fails the request as [`GitLabError::Redirect`] instead.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(Url::origin);
+        if first.as_ref() != Some(&attempt.url().origin()) {
+            let to = origin_of(attempt.url());
+            attempt.error(RefusedRedirect(to))
+        } else if attempt.previous().len() > 5 {
+            attempt.error(RefusedRedirect("a loop of redirects".to_owned()))
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// `scheme://host:port` of a URL: where a redirect went, without its path or query.
+fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// Where the refused redirect pointed (reqwest's own error names the URL it came from).
+fn refused_target(err: &reqwest::Error) -> String {
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        if let Some(RefusedRedirect(to)) = inner.downcast_ref::<RefusedRedirect>() {
+            return to.clone();
+        }
+        source = inner.source();
+    }
+    "another address".to_owned()
+}
+
+#[derive(Debug)]
+struct RefusedRedirect(String);
+
+impl std::fmt::Display for RefusedRedirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "redirect to {} refused", self.0)
+    }
+}
+
+impl std::error::Error for RefusedRedirect {}

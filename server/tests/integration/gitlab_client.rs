@@ -382,3 +382,51 @@ async fn requests_per_second_stay_under_the_ceiling() {
     let span = seen.last().unwrap().at - seen[0].at;
     assert!(span >= Duration::from_millis(450), "{span:?}");
 }
+
+/// A GitLab that answers 302 to another origin (another port here; another host or plain
+/// HTTP alike) once received the token on every request: the client refuses to follow,
+/// names where the redirect pointed, and the other origin never sees a request.
+#[tokio::test]
+async fn redirects_to_another_origin_are_refused_and_the_token_stays_home() {
+    let elsewhere = RawServer::start(vec![json("200 OK", PROJECT)]).await;
+    let to = format!("{}/api/v4/projects/42", elsewhere.url());
+    let gitlab = RawServer::start(vec![Reply::Send(response(
+        "302 Found",
+        &[("location", &to), ("content-length", "0")],
+        b"",
+    ))])
+    .await;
+    let err = client(&gitlab.url())
+        .project(&ProjectRef::Id(42))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GitLabError::Redirect { .. }), "{err:?}");
+    let shown = err.to_string();
+    assert!(shown.contains(&elsewhere.url()), "{shown}");
+    assert!(shown.contains("GITLAB_URL"), "{shown}");
+    assert_no_token(&err);
+    assert!(elsewhere.seen().is_empty(), "the other origin was asked");
+    assert!(!err.is_transient(), "retrying would not help");
+
+    // Within the same origin (a moved path behind the same GitLab), redirects are followed.
+    let same = RawServer::start(vec![
+        Reply::Send(response(
+            "301 Moved Permanently",
+            &[
+                ("location", "/gitlab/api/v4/projects/42"),
+                ("content-length", "0"),
+            ],
+            b"",
+        )),
+        json("200 OK", PROJECT),
+    ])
+    .await;
+    let project = client(&same.url())
+        .project(&ProjectRef::Id(42))
+        .await
+        .unwrap();
+    assert_eq!(project.id, 42);
+    let seen = same.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[1].header("private-token"), Some(TOKEN));
+}
