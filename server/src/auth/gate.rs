@@ -60,7 +60,7 @@ pub async fn gate(State(auth): State<Auth>, mut request: Request, next: Next) ->
         return match token.and_then(|t| auth.token_name(t)) {
             Some(name) => {
                 tracing::debug!(token = name, "API token accepted");
-                next.run(request).await
+                private(next.run(request).await)
             }
             None => unauthorized("the API token is not valid"),
         };
@@ -73,7 +73,7 @@ pub async fn gate(State(auth): State<Auth>, mut request: Request, next: Next) ->
                     return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
                 }
                 request.extensions_mut().insert(session);
-                return next.run(request).await;
+                return private(next.run(request).await);
             }
             Ok(None) => {} // expired or signed out: as if there were no cookie
             Err(err) => {
@@ -91,6 +91,16 @@ pub async fn gate(State(auth): State<Auth>, mut request: Request, next: Next) ->
         .into_response();
     }
     unauthorized("sign in, or send an API token as Authorization: Bearer TOKEN")
+}
+
+/// What only a signed-in caller may see is kept out of shared and browser caches (a proxy, or
+/// the back button after signing out), unless the handler chose its own policy.
+fn private(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(header::HeaderValue::from_static("no-store"));
+    response
 }
 
 fn login_url(next: Option<&str>) -> String {

@@ -1,18 +1,21 @@
 //! The sign-in and sign-out pages: plain HTML forms (they work before any script loads),
 //! each protected against cross-site posting by a CSRF token and the Origin check.
 
-use std::time::Duration;
+use std::{
+    net::{IpAddr, SocketAddr},
+    time::Duration,
+};
 
 use axum::{
-    Form, Router,
-    extract::{Query, State},
+    Extension, Form, Router,
+    extract::{ConnectInfo, Query, State},
     http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
     routing::get,
 };
 use serde::Deserialize;
 
-use super::{Auth, cookies, gate::now_ms, secrets, sessions};
+use super::{Auth, cookies, gate::now_ms, secrets, sessions, throttle::Refused};
 
 /// The double-submit cookie lives as long as a sign-in form plausibly stays open.
 const CSRF_LIFETIME: Duration = Duration::from_secs(3600);
@@ -51,6 +54,7 @@ async fn login_page(
 
 async fn login(
     State(auth): State<Auth>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -62,16 +66,54 @@ async fn login(
             "The sign-in form expired or came from another site. Reload the page and try again.",
         );
     }
-    if !auth.check_password(&form.username, form.password).await {
-        tracing::warn!(user = %form.username, "failed sign-in");
-        return login_form(
-            &auth,
-            &headers,
-            form.next.as_deref(),
-            Some("Wrong user name or password."),
-            StatusCode::UNAUTHORIZED,
-        );
+    let client = client_ip(peer.map(|p| p.0.0.ip()), &headers);
+    let checked = auth
+        .inner
+        .throttle
+        .attempt(
+            client,
+            &form.username,
+            now_ms,
+            auth.check_password(&form.username, form.password),
+        )
+        .await;
+    match checked {
+        Ok(true) => crate::metrics::login_attempt("success"),
+        Ok(false) => {
+            crate::metrics::login_attempt("wrong");
+            tracing::warn!(user = %form.username, client = ?client, "failed sign-in");
+            return login_form(
+                &auth,
+                &headers,
+                form.next.as_deref(),
+                Some("Wrong user name or password."),
+                StatusCode::UNAUTHORIZED,
+            );
+        }
+        Err(refused) => {
+            let (outcome, wait) = match refused {
+                Refused::Throttled(wait) => ("throttled", wait),
+                Refused::Busy => ("busy", Duration::from_secs(1)),
+            };
+            crate::metrics::login_attempt(outcome);
+            tracing::warn!(user = %form.username, client = ?client, outcome, "sign-in refused before checking");
+            let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+            let mut response = login_form(
+                &auth,
+                &headers,
+                form.next.as_deref(),
+                Some(&format!(
+                    "Too many sign-in attempts. Try again in {seconds} s."
+                )),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+            return response;
+        }
     }
+    let next = safe_next(form.next.as_deref());
     let now = now_ms();
     if let Err(err) = sessions::purge_expired(auth.db(), now).await {
         tracing::warn!(error = %err, "cannot forget expired sessions");
@@ -86,7 +128,7 @@ async fn login(
     };
     tracing::info!(user = %form.username, "signed in");
     let secure = cookies::behind_tls(&headers, public_url);
-    let mut response = Redirect::to(safe_next(form.next.as_deref())).into_response();
+    let mut response = Redirect::to(next).into_response();
     let h = response.headers_mut();
     h.append(
         header::SET_COOKIE,
@@ -209,10 +251,39 @@ fn forbidden(message: &str) -> Response {
     )
 }
 
-/// Where to go after signing in: a path on this site only (never `//other.host` or a URL).
+/// The address sign-in attempts are counted against: the peer, or, when the peer is a
+/// reverse proxy on this machine (loopback), the last address it put in `X-Forwarded-For`.
+fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+    let forwarded = || {
+        headers
+            .get("x-forwarded-for")?
+            .to_str()
+            .ok()?
+            .rsplit(',')
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    match peer {
+        Some(ip) if ip.is_loopback() => forwarded().or(Some(ip)),
+        other => other,
+    }
+}
+
+/// Where to go after signing in: a path on this site only. Browsers drop tabs and line
+/// breaks from URLs and read `\\` as `/`, so `/<TAB>/evil.example` would be
+/// `//evil.example`, another host: only printable ASCII without a backslash, starting with
+/// one `/`, is kept (a path with other characters arrives percent-encoded anyway).
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -245,6 +316,15 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        for control in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/x",
+            "/ /x",
+            "/\u{7f}",
+        ] {
+            assert_eq!(safe_next(Some(control)), "/", "{control:?}");
+        }
         assert_eq!(safe_next(None), "/");
         assert_eq!(escape("<a href=\"x\">"), "&lt;a href=&quot;x&quot;&gt;");
     }

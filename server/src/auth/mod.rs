@@ -8,6 +8,7 @@ mod gate;
 mod login;
 pub mod secrets;
 pub mod sessions;
+mod throttle;
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -32,6 +33,7 @@ struct Inner {
     /// A real hash to verify unknown user names against, so a wrong name takes as long as a
     /// wrong password.
     dummy_hash: String,
+    throttle: throttle::LoginThrottle,
 }
 
 impl Auth {
@@ -44,6 +46,7 @@ impl Auth {
                 db,
                 public_url,
                 dummy_hash,
+                throttle: throttle::LoginThrottle::default(),
             }),
         }
     }

@@ -69,6 +69,10 @@ fn describe() {
         Unit::Seconds,
         "Time requests were told to wait by GitLab's rate limit"
     );
+    describe_counter!(
+        "strata_login_attempts_total",
+        "Sign-in attempts, by outcome (success, wrong, throttled: refused before checking, busy: too many checks at once)"
+    );
     describe_histogram!(
         "strata_http_request_duration_seconds",
         Unit::Seconds,
@@ -103,6 +107,11 @@ pub fn gitlab_request(status: Option<u16>) {
 pub fn rate_limit_wait(wait: Duration) {
     counter!("strata_gitlab_rate_limit_waits_total").increment(1);
     counter!("strata_gitlab_rate_limit_wait_seconds_total").increment(wait.as_secs());
+}
+
+/// A sign-in attempt ended as `outcome` (`success`, `wrong`, `throttled`, `busy`).
+pub fn login_attempt(outcome: &'static str) {
+    counter!("strata_login_attempts_total", "outcome" => outcome).increment(1);
 }
 
 /// A label value kept short and to a safe alphabet, whatever the caller passes.

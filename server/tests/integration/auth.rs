@@ -26,6 +26,8 @@ on_both_backends! {
     cookie_authenticated_posts_must_be_same_origin => cookie_posts_same_origin;
     health_and_metrics_can_be_made_private => private_ops_endpoints;
     cookies_are_secure_behind_tls => secure_cookies;
+    after_sign_in_next_never_leaves_the_site => next_stays_here;
+    repeated_wrong_sign_ins_are_throttled_with_retry_after => throttled_sign_ins;
 }
 
 const TOKEN: &str = "test-token-0123456789";
@@ -261,6 +263,8 @@ async fn sign_in_and_out(t: TestDb) {
     for path in API.iter().chain(PAGES.iter()) {
         let res = get_with_session(&app, path, &session).await;
         assert!(passed_gate(res.status()), "{path}: {}", res.status());
+        // What only a signed-in user may see stays out of shared and browser caches.
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store", "{path}");
     }
     let cookie = format!("{SESSION_COOKIE}={session}");
     let res = server_fn(&app, &[("cookie", &cookie)]).await;
@@ -447,5 +451,132 @@ async fn secure_cookies(t: TestDb) {
             .unwrap()
             .contains("; Secure")
     );
+    app.stop().await;
+}
+
+/// `next` with a tab, a line break or a backslash could make the browser leave the site
+/// (it drops tabs and line breaks, so `/<TAB>/evil.example` is `//evil.example`), and a
+/// line break once made the redirect itself fail with 500 after the session was created.
+async fn next_stays_here(t: TestDb) {
+    let app = spawn(&t, "").await;
+    let origin = format!("http://{}", app.addr);
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\n/x",
+        "/\\evil.example",
+        "//evil.example",
+    ] {
+        let (cookie, field) = login_form(&app).await;
+        let res = app
+            .client
+            .post(app.url("/login"))
+            .header(header::COOKIE, format!("strata_csrf={cookie}"))
+            .header(header::ORIGIN, &origin)
+            .form(&[
+                ("username", "alice"),
+                ("password", PASSWORD),
+                ("csrf", field.as_str()),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(location(&res), "/", "{next:?}");
+        // The sign-in form does not echo it back either.
+        let form = app
+            .get(&format!("/login?next={}", url_encode(next)))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            form.contains(r#"name="next" value="/""#),
+            "{next:?}: {form}"
+        );
+    }
+    app.stop().await;
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// POST /login as `user` with `password`, from `forwarded_for` (the test client is on
+/// loopback, as a reverse proxy would be, so the server counts that address).
+async fn attempt(
+    app: &TestApp,
+    user: &str,
+    password: &str,
+    forwarded_for: &str,
+) -> reqwest::Response {
+    let (cookie, field) = login_form(app).await;
+    app.client
+        .post(app.url("/login"))
+        .header(header::COOKIE, format!("strata_csrf={cookie}"))
+        .header(header::ORIGIN, format!("http://{}", app.addr))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[
+            ("username", user),
+            ("password", password),
+            ("csrf", field.as_str()),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Five wrong passwords are free; then the name and the address wait (429 with
+/// Retry-After), and not even the right password is checked until the wait is over.
+async fn throttled_sign_ins(t: TestDb) {
+    let app = spawn(&t, "").await;
+    for _ in 0..5 {
+        let res = attempt(&app, "alice", "wrong", "198.51.100.1").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Each wrong attempt after a wait doubles the next wait: 1 s, 2 s, 4 s, then 8 s, long
+    // enough for the checks below on a loaded machine.
+    for wait_ms in [1_100, 2_100, 4_100] {
+        let res = attempt(&app, "alice", "wrong", "198.51.100.1").await;
+        assert_eq!(
+            res.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "inside the wait"
+        );
+        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        let res = attempt(&app, "alice", "wrong", "198.51.100.1").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "after the wait");
+    }
+    for (user, password, from) in [
+        ("alice", "wrong", "198.51.100.1"),
+        ("alice", PASSWORD, "198.51.100.1"),
+        ("alice", PASSWORD, "203.0.113.5"),
+        ("mallory", "guess", "198.51.100.1"),
+    ] {
+        let res = attempt(&app, user, password, from).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::TOO_MANY_REQUESTS,
+            "{user} from {from}"
+        );
+        let wait: u64 = res.headers()[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&wait), "{wait}");
+        assert!(set_cookie(&res, SESSION_COOKIE).is_none());
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Too many sign-in attempts")
+        );
+    }
+    // Another name from another address is not held back.
+    let res = attempt(&app, "bob", "guess", "203.0.113.5").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     app.stop().await;
 }

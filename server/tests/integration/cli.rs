@@ -64,6 +64,18 @@ fn an_unreachable_database_says_so_and_hides_the_password() {
     assert!(line.contains("cannot open database"), "{line}");
     assert!(line.contains("DATABASE_URL"), "{line}");
     assert!(!line.contains("hunter2"), "{line}");
+
+    // libpq also takes the password as a query parameter.
+    let mut cmd = strata(&["serve"], dir.path());
+    cmd.env(
+        "DATABASE_URL",
+        format!("postgres://bob@127.0.0.1:{port}/strata?sslmode=disable&password=hunter3"),
+    )
+    .env("STRATA_LISTEN", format!("127.0.0.1:{}", free_port()));
+    let line = one_line_error(cmd);
+    assert!(line.contains("cannot open database"), "{line}");
+    assert!(!line.contains("hunter3"), "{line}");
+    assert!(line.contains("password=***"), "{line}");
 }
 
 #[test]

@@ -114,21 +114,46 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
+/// Every place a libpq URL can carry a secret: the userinfo's password and the
+/// `password` / `sslpassword` query parameters (in any case).
 fn redact_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let (authority, tail) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
     };
-    match authority.rsplit_once('@') {
+    let (authority, path) = match before_query.find('/') {
+        Some(i) => before_query.split_at(i),
+        None => (before_query, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
         Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_owned(),
+            Some((user, _password)) => format!("{user}:***@{host}"),
+            None => authority.to_owned(),
         },
-        None => url.to_owned(),
+        None => authority.to_owned(),
+    };
+    let mut out = format!("{scheme}://{authority}{path}");
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if is_secret_param(key) => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
     }
+    out
+}
+
+fn is_secret_param(key: &str) -> bool {
+    ["password", "sslpassword"]
+        .iter()
+        .any(|secret| key.eq_ignore_ascii_case(secret))
 }
 
 /// Which SQL dialect a query runs on, for the few statements that differ.
@@ -370,6 +395,24 @@ mod tests {
             assert!(
                 shown.contains("strata:***@db.internal:5432/strata"),
                 "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn never_shows_a_password_given_as_a_parameter() {
+        let url: DatabaseUrl =
+            "postgres://bob@h/db?sslmode=require&Password=s3cret&sslpassword=k3y&application_name=x"
+                .parse()
+                .unwrap();
+        for shown in [format!("{url:?}"), url.to_string(), url.redacted()] {
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("k3y"),
+                "{shown}"
+            );
+            assert_eq!(
+                shown,
+                "postgres://bob@h/db?sslmode=require&Password=***&sslpassword=***&application_name=x"
             );
         }
     }
