@@ -222,6 +222,12 @@ pub struct OpsArgs {
     /// the new one first (slower pages under steady ingest).
     #[arg(long, env = "STRATA_IMPACT_MAX_STALE", default_value = "5m", value_parser = parse_duration)]
     pub impact_max_stale: Duration,
+
+    /// Connections served at once; more wait until one closes. Headers must arrive within
+    /// 10 s, a body may not stall for 10 s, an answer must start within 60 s.
+    #[arg(long, env = "STRATA_MAX_CONNECTIONS", default_value_t = crate::serve::MAX_CONNECTIONS,
+          value_parser = clap::value_parser!(usize))]
+    pub max_connections: usize,
 }
 
 /// How long raw pipelines and jobs are kept.

@@ -38,6 +38,10 @@ pub struct OpsSettings {
     /// Impact reports of older data served while newer ones are computed, up to this age
     /// (`Default`: zero, always current).
     pub impact_max_stale: Duration,
+    /// Connections served at once (`None`: [`crate::serve::MAX_CONNECTIONS`]).
+    pub max_connections: Option<usize>,
+    /// The projects webhooks are accepted for (`STRATA_PROJECTS`); empty: any project.
+    pub webhook_projects: Vec<ProjectRef>,
 }
 
 impl OpsSettings {
@@ -51,6 +55,8 @@ impl OpsSettings {
             public_url: args.public_url.clone(),
             retention_days: args.retention_days.days(),
             impact_max_stale: args.impact_max_stale,
+            max_connections: Some(args.max_connections),
+            webhook_projects: Vec::new(),
         })
     }
 }
@@ -79,7 +85,10 @@ impl Settings {
                 ..gitlab
             }),
             webhook_secret: args.webhook_secret.clone(),
-            ops: OpsSettings::from_args(&args.ops)?,
+            ops: OpsSettings {
+                webhook_projects: args.schedule.projects.clone(),
+                ..OpsSettings::from_args(&args.ops)?
+            },
         })
     }
 

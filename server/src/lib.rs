@@ -13,6 +13,7 @@ pub mod gitlab;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
+pub mod serve;
 pub mod site;
 pub mod startup;
 pub mod telemetry;

@@ -26,6 +26,7 @@ pub struct Application {
     reports: ReportCache,
     gitlab: Option<GitLabSettings>,
     retention_days: Option<i64>,
+    max_connections: usize,
 }
 
 impl Application {
@@ -59,6 +60,11 @@ impl Application {
             reports,
             gitlab: settings.gitlab.clone(),
             retention_days: settings.ops.retention_days,
+            max_connections: settings
+                .ops
+                .max_connections
+                .unwrap_or(crate::serve::MAX_CONNECTIONS)
+                .max(1),
         }
     }
 
@@ -86,13 +92,9 @@ impl Application {
             self.reports.clone(),
             warm::EVERY,
         ));
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server failed");
+        crate::serve::serve(self.listener, self.router, self.max_connections, shutdown).await;
         warmer.abort();
         background.stop().await;
-        served?;
         self.db.close().await;
         tracing::info!("strata stopped");
         Ok(())

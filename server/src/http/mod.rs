@@ -5,6 +5,7 @@ pub mod api;
 mod export;
 mod health;
 pub mod security_headers;
+mod server_fn_status;
 
 use axum::{Router, middleware};
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -24,7 +25,10 @@ pub fn router(state: AppState, ops: &OpsSettings, webhook_secret: Option<&Secret
         .merge(export::router())
         .merge(api::router())
         .merge(metrics::router())
-        .merge(crate::webhooks::router(webhook_secret))
+        .merge(crate::webhooks::router(
+            webhook_secret,
+            &ops.webhook_projects,
+        ))
         .leptos_routes_with_context(&state, routes, security_headers::page_context, move || {
             shell(options.clone())
         })
@@ -37,7 +41,8 @@ pub fn router(state: AppState, ops: &OpsSettings, webhook_secret: Option<&Secret
             .merge(auth::router(auth.clone()))
             .layer(middleware::from_fn_with_state(auth, auth::gate));
     }
-    router
+    crate::serve::with_request_timeouts(router)
+        .layer(middleware::from_fn(server_fn_status::caller_errors_are_400))
         .layer(middleware::from_fn(security_headers::security_headers))
         .layer(middleware::from_fn(metrics::track_http))
         .layer(TraceLayer::new_for_http())

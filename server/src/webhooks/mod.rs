@@ -26,6 +26,8 @@ use axum::{
     routing::post,
 };
 use secrecy::SecretString;
+
+use crate::gitlab::ProjectRef;
 use strata_app::state::AppState;
 use strata_core::db::Db;
 
@@ -45,15 +47,20 @@ pub const PATH: &str = "/webhooks/gitlab";
 
 struct Config {
     secret: Option<Secret>,
+    /// Only these projects' deliveries are taken (empty: any project the secret's holder
+    /// names). Whoever holds the secret could otherwise make Strata fetch the logs of any
+    /// project its GitLab token can read.
+    projects: Vec<ProjectRef>,
     /// Started with the first delivery, on the server's runtime and with its database.
     committer: OnceLock<Committer>,
 }
 
 /// The endpoint, with the instance's secret (`None`: every delivery is refused with a
 /// message saying how to set one).
-pub fn router(secret: Option<&SecretString>) -> Router<AppState> {
+pub fn router(secret: Option<&SecretString>, projects: &[ProjectRef]) -> Router<AppState> {
     let config = Arc::new(Config {
         secret: secret.map(Secret::new),
+        projects: projects.to_vec(),
         committer: OnceLock::new(),
     });
     Router::new()
@@ -116,6 +123,15 @@ async fn handle(db: &Db, config: &Config, headers: &HeaderMap, body: Body) -> Re
         }
     })?;
     let records = to_records::records(&hook);
+    if !project_allowed(db, &config.projects, records.project.id).await? {
+        tracing::warn!(
+            project_id = records.project.id,
+            "webhook for a project outside STRATA_PROJECTS refused"
+        );
+        return Err(Reply::ProjectNotAllowed {
+            project_id: records.project.id,
+        });
+    }
     let key = delivery::delivery_key(headers, &body);
     // Valid JSON is valid UTF-8, so this only guards the invariant.
     let payload = String::from_utf8(body.into()).map_err(|e| Reply::BadPayload {
@@ -146,6 +162,29 @@ async fn handle(db: &Db, config: &Config, headers: &HeaderMap, body: Body) -> Re
             Err(Reply::Unavailable)
         }
     }
+}
+
+/// Whether deliveries for `project_id` are taken. A project listed by id is matched at once;
+/// one listed by path is matched once a sync has stored it (GitLab's answer, not the
+/// payload, ties the path to the id: a payload could claim any path).
+async fn project_allowed(db: &Db, allowed: &[ProjectRef], project_id: i64) -> Result<bool, Reply> {
+    if allowed.is_empty() || allowed.contains(&ProjectRef::Id(project_id)) {
+        return Ok(true);
+    }
+    if !allowed.iter().any(|p| matches!(p, ProjectRef::Path(_))) {
+        return Ok(false);
+    }
+    let stored = strata_core::read::projects::paths(db, Some(project_id))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "cannot look up a webhook's project");
+            Reply::Unavailable
+        })?;
+    Ok(stored.iter().any(|(_, path)| {
+        allowed
+            .iter()
+            .any(|p| matches!(p, ProjectRef::Path(listed) if listed.eq_ignore_ascii_case(path)))
+    }))
 }
 
 /// GitLab sends `application/json`; parameters (`; charset=utf-8`) are fine.

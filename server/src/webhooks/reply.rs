@@ -36,6 +36,10 @@ pub enum Reply {
         field: Option<String>,
         message: String,
     },
+    /// The project is not one this instance takes webhooks for (`STRATA_PROJECTS`).
+    ProjectNotAllowed {
+        project_id: i64,
+    },
     /// The database failed; GitLab will retry.
     Unavailable,
 }
@@ -47,7 +51,7 @@ impl Reply {
             Reply::Stored { .. } => "stored",
             Reply::Duplicate { .. } => "duplicate",
             Reply::Ignored { .. } => "ignored",
-            Reply::Auth(_) => "unauthorized",
+            Reply::Auth(_) | Reply::ProjectNotAllowed { .. } => "unauthorized",
             Reply::MissingEvent
             | Reply::UnsupportedMediaType(_)
             | Reply::TooLarge { .. }
@@ -102,6 +106,12 @@ impl IntoResponse for Reply {
             Reply::BadPayload { field, message } => (
                 StatusCode::BAD_REQUEST,
                 json!({ "error": message, "field": field }),
+            ),
+            Reply::ProjectNotAllowed { project_id } => (
+                StatusCode::FORBIDDEN,
+                json!({ "error": format!(
+                    "project {project_id} is not one this Strata takes webhooks for: add it to \
+                     STRATA_PROJECTS, or remove this hook from the project") }),
             ),
             Reply::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,

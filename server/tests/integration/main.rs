@@ -15,6 +15,8 @@ mod http_basics;
 mod impact_export;
 mod ops_http;
 mod pages;
+mod server_fns;
+mod slow_clients;
 
 // Ingest: the GitLab client and payloads, sync, the log worker, webhooks, retention.
 mod fake_gitlab;
@@ -24,6 +26,7 @@ mod retention_task;
 mod sync;
 mod trace_worker;
 mod webhook_committer;
+mod webhook_scope;
 mod webhooks;
 
 // The `strata` binary as an operator runs it.
