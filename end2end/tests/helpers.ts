@@ -18,7 +18,25 @@ export function watchConsole(page: Page) {
   };
 }
 
-/** Waits until the wasm bundle has taken over the server-rendered page. */
+/** Waits until the wasm bundle has taken over the server-rendered page. When it does not,
+ * the failure says what the page logged and which of its scripts failed to load, so a rare
+ * failure (seen once in CI on the phone project) can be told apart from a slow machine. */
 export async function waitForHydration(page: Page) {
-  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const logged: string[] = [];
+  const onConsole = (msg: ConsoleMessage) => logged.push(`${msg.type()}: ${msg.text()}`);
+  const onError = (err: Error) => logged.push(`pageerror: ${err.message}`);
+  const onFailed = (req: { url(): string; failure(): { errorText: string } | null }) =>
+    logged.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ""}`);
+  page.on("console", onConsole);
+  page.on("pageerror", onError);
+  page.on("requestfailed", onFailed);
+  try {
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 20_000 });
+  } catch (err) {
+    throw new Error(`not hydrated within 20 s; the page logged ${JSON.stringify(logged)}\n${err}`);
+  } finally {
+    page.off("console", onConsole);
+    page.off("pageerror", onError);
+    page.off("requestfailed", onFailed);
+  }
 }
