@@ -15,6 +15,7 @@ mod http_basics;
 mod impact_export;
 mod ops_http;
 mod pages;
+mod route_fuzz;
 mod server_fns;
 mod slow_clients;
 
