@@ -86,6 +86,8 @@ fn job_record(project_id: i64, pipeline_id: i64, job: &ApiJob, retried: bool) ->
 
 /// Bytes the job uploaded as artifacts. The `trace` entry is the job log, which the runner
 /// streams whatever the job's `artifacts:` say, so it does not count as artifact transfer.
+/// GitLab reports sizes up to `i64::MAX` in the wild: the sum saturates (a plain `sum` wrapped
+/// to a negative size in release builds); the store then clamps it to a plausible bound.
 fn artifacts_bytes(job: &ApiJob) -> Option<i64> {
     let artifacts = job.artifacts.as_ref()?;
     Some(
@@ -94,7 +96,7 @@ fn artifacts_bytes(job: &ApiJob) -> Option<i64> {
             .filter(|a| a.file_type.as_deref() != Some("trace"))
             .filter_map(|a| a.size)
             .filter(|size| *size > 0)
-            .sum(),
+            .fold(0_i64, i64::saturating_add),
     )
 }
 
@@ -174,5 +176,21 @@ mod tests {
         assert_eq!(record.runner_id, Some(4));
         assert_eq!(record.runner_description.as_deref(), Some("shared"));
         assert_eq!(job_records(1, 2, &[job(2, "x")])[0].artifacts_bytes, None);
+    }
+
+    #[test]
+    fn artifact_sizes_at_the_extremes_saturate() {
+        let mut j = job(1, "build");
+        let artifact = |size: i64| ApiArtifact {
+            file_type: Some("archive".into()),
+            size: Some(size),
+            filename: None,
+        };
+        j.artifacts = Some(vec![
+            artifact(i64::MAX),
+            artifact(i64::MAX),
+            artifact(i64::MIN),
+        ]);
+        assert_eq!(job_records(1, 2, &[j])[0].artifacts_bytes, Some(i64::MAX));
     }
 }
