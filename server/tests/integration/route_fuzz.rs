@@ -13,6 +13,7 @@ use proptest::{
     strategy::ValueTree,
     test_runner::{Config, TestRunner},
 };
+use strata_core::read::export::kinds::Kind;
 use strata_demo::{Dataset, DemoConfig, store_load};
 use support::{TestApp, TestDb, test_settings};
 
@@ -23,16 +24,6 @@ on_both_backends! {
 /// Requests per backend: each case is one request to each of the 22 routes.
 const CASES: usize = 40;
 
-const EXPORTS: [&str; 8] = [
-    "pipelines",
-    "jobs",
-    "phases",
-    "cache-ops",
-    "artifact-ops",
-    "docker-steps",
-    "daily",
-    "impact",
-];
 const SERVER_FNS: [&str; 8] = [
     "overview", "project", "job_name", "pipeline", "job", "impact", "compare", "findings",
 ];
@@ -153,7 +144,7 @@ async fn no_5xx_for_any_parameters(t: TestDb) {
             format!("/api/v1/projects/{id}/impact"),
         ]
         .into_iter()
-        .chain(EXPORTS.iter().map(|kind| format!("/export/{kind}.csv")))
+        .chain(Kind::ALL.map(|kind| format!("/export/{}.csv", kind.slug())))
         .map(|path| format!("{path}?{query}"))
         .collect();
         gets.push(format!("/projects/{id}?{query}"));
