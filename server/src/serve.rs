@@ -9,7 +9,7 @@
 //!
 //! Each request carries the peer's address as `ConnectInfo`, for sign-in throttling.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use axum::{
     Router,
@@ -108,12 +108,4 @@ pub async fn serve(
     {
         tracing::warn!("connections still open after the drain timeout; closing them");
     }
-}
-
-/// The peer address of a request served by [`serve`] (None in router-only tests).
-pub fn peer(request: &Request) -> Option<SocketAddr> {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0)
 }
